@@ -1,0 +1,90 @@
+"""Stage 2: what a document is (newsletter, meeting report, survey summary, other) and when.
+
+Decided from the text, never from the file name.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from iscm_extract.model import Document, DocumentInfo, DocumentKind
+from iscm_extract.rules import ClassifyRules
+
+_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# A period stands on a line of its own ("January - December 2023"), unlike dates in prose.
+_PERIOD = re.compile(rf"^\s*({_MONTH})\.?\s*(?:(\d{{4}})\s*)?-\s*({_MONTH})\.?\s+(\d{{4}})\s*$", re.I | re.M)
+_ISSUE = re.compile(r"\bIssue\s+(?:No\.?\s*)?([IVXLCDM]+|\d+)\b")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+def roman_to_int(numeral: str) -> int | None:
+    """'IX' -> 9, 'XIX' -> 19; None for anything that is not a well-formed numeral."""
+    numeral = numeral.upper()
+    if not numeral or any(c not in _ROMAN for c in numeral):
+        return None
+    total = 0
+    for i, char in enumerate(numeral):
+        value = _ROMAN[char]
+        total += -value if i + 1 < len(numeral) and _ROMAN[numeral[i + 1]] > value else value
+    return total if int_to_roman(total) == numeral else None
+
+
+def int_to_roman(number: int) -> str:
+    out = []
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)
+
+
+def _kind(head: str, rules: ClassifyRules) -> DocumentKind:
+    for rule in rules.kinds:
+        if any(p.search(head) for p in rule.patterns):
+            return rule.kind  # type: ignore[return-value]  # validated against DOCUMENT_KINDS on load
+    return "other"
+
+
+def _title(head: str, kind: DocumentKind, rules: ClassifyRules) -> str | None:
+    lines = [line.strip() for line in head.split("\n") if line.strip()]
+    if kind != "newsletter":
+        return lines[0] if lines else None
+    for rule in rules.kinds:
+        if rule.kind == kind:
+            for line in lines:
+                if any(p.search(line) for p in rule.patterns):
+                    return line
+    return lines[0] if lines else None
+
+
+def classify(document: Document, rules: ClassifyRules) -> DocumentInfo:
+    head = document.text[: rules.window]
+    kind = _kind(head, rules)
+    issue = _ISSUE.search(head)
+    issue_number = None
+    if issue:
+        issue_number = int(issue[1]) if issue[1].isdigit() else roman_to_int(issue[1])
+    period_start = period_end = None
+    year = None
+    period = _PERIOD.search(head)
+    if period:
+        end_year = int(period[4])
+        start_year = int(period[2]) if period[2] else end_year
+        start_month, end_month = _MONTHS[period[1].lower()], _MONTHS[period[3].lower()]
+        period_start = date(start_year, start_month, 1)
+        period_end = date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+        year = end_year
+    title = _title(head, kind, rules)
+    if year is None:
+        # "ISCM 2020 Highlights": the year of the title, else the first year the text names.
+        found = _YEAR.search(title or "") or _YEAR.search(head)
+        year = int(found[1]) if found else None
+        if year is not None and kind == "newsletter":
+            period_start, period_end = date(year, 1, 1), date(year, 12, 31)
+    return DocumentInfo(kind, title, issue_number, period_start, period_end, year)

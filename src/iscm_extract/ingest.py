@@ -1,0 +1,373 @@
+"""Stage 1: read an input file into a `Document` (the only stage that reads files).
+
+Text input is cleaned in passes. Each pass rewrites a `MappedText`, which carries for every
+character its offset in the raw input and whether it was bold, so that every later offset can be
+traced back to the source and bold survives as a signal:
+
+  markdown artefacts -> unicode -> layout (letter-spacing, spaces) -> hyphenation -> split headings
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from iscm_extract.model import Document, InputFormat, Link, Span
+
+
+class IngestError(Exception):
+    """The input cannot be read as a document; the message says why, in one line."""
+
+
+# --- a text that remembers where each character came from ------------------------------------
+
+
+@dataclass
+class MappedText:
+    text: str
+    source: list[int]
+    bold: list[bool]
+    links: list[Link] = field(default_factory=list)
+
+    @classmethod
+    def from_raw(cls, raw: str) -> MappedText:
+        return cls(raw, list(range(len(raw))), [False] * len(raw))
+
+    def rewrite(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], list[Piece]]) -> MappedText:
+        """Replace each match by pieces; kept pieces keep their source offsets and flags."""
+        out = _Builder()
+        position = 0
+        for match in pattern.finditer(self.text):
+            out.copy(self, position, match.start())
+            for piece in replace(match):
+                if piece.insert is not None:
+                    out.insert(piece.insert, self.source[piece.start] if self.source else 0, piece.bold)
+                else:
+                    out.copy(self, piece.start, piece.end, force_bold=piece.bold, link=piece.link)
+            position = match.end()
+        out.copy(self, position, len(self.text))
+        links = [*out.links, *(self._remap_link(link, out) for link in self.links)]
+        return MappedText("".join(out.chars), out.source, out.bold, [lk for lk in links if lk is not None])
+
+    def _remap_link(self, link: Link, out: _Builder) -> Link | None:
+        # Links are stored in output coordinates of the pass that found them; later passes move them.
+        start = out.new_position.get(link.start)
+        end = out.new_position.get(link.end - 1)
+        return Link(start, end + 1, link.url) if start is not None and end is not None else None
+
+
+@dataclass
+class Piece:
+    """Part of a replacement: text kept from the match (start, end) or text inserted."""
+
+    start: int
+    end: int = 0
+    insert: str | None = None
+    bold: bool = False
+    link: str | None = None
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.source: list[int] = []
+        self.bold: list[bool] = []
+        self.links: list[Link] = []
+        self.new_position: dict[int, int] = {}
+
+    def copy(self, text: MappedText, start: int, end: int, force_bold: bool = False, link: str | None = None) -> None:
+        begin = len(self.chars)
+        for i in range(start, end):
+            self.new_position[i] = len(self.chars)
+            self.chars.append(text.text[i])
+            self.source.append(text.source[i])
+            self.bold.append(text.bold[i] or force_bold)
+        if link and end > start:
+            self.links.append(Link(begin, len(self.chars), link))
+
+    def insert(self, string: str, source: int, bold: bool) -> None:
+        for char in string:
+            self.chars.append(char)
+            self.source.append(source)
+            self.bold.append(bold)
+
+
+# --- pass 1: markdown and HTML artefacts of the converter -------------------------------------
+
+_MARKDOWN = re.compile(
+    r"\*\*(?P<bold>[^*]+?)\*\*"  # **bold**
+    r"|(?<![*\w])\*(?P<italic>[^*\n]+?)\*(?![*\w])"  # *italic*
+    r"|\[(?P<label>(?:\\.|[^\]\\])*)\]\((?P<href>[^)\s]*)\)"  # [text](url) and [text](#)
+    r"|<(?P<url>(?:https?://|www\.)[^>\s]+)>"  # <url>
+    r"|<(?P<block>/?(?:p|ul|ol|li|br|div|tr|td)\b)[^>]*>"  # block-level HTML tags
+    r"|</?(?:i|b|em|strong|span|u)\b[^>]*>"  # inline HTML tags
+    r"|\\(?P<escaped>[()\[\]*_#.\-])"  # markdown escapes
+)
+
+
+def _strip_markdown(match: re.Match[str]) -> list[Piece]:
+    for group in ("bold", "italic", "escaped"):
+        if match[group] is not None:
+            return [Piece(match.start(group), match.end(group), bold=group == "bold")]
+    if match["label"] is not None:
+        href = match["href"]
+        link = href if href and href != "#" else None
+        # Escapes inside the label ("\(IMRF\)") are dropped by the escape rule on a second pass.
+        return [Piece(match.start("label"), match.end("label"), link=link)]
+    if match["url"] is not None:
+        return [Piece(match.start("url"), match.end("url"), link=match["url"])]
+    if match["block"] is not None:
+        return [Piece(match.start(), insert="\n")]
+    return []
+
+
+_ESCAPE = re.compile(r"\\([()\[\]*_#.\-])")
+
+
+# --- pass 2: unicode ----------------------------------------------------------------------------
+
+_CHAR_MAP = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\t": "\t",
+    "\u00ad": "", "\u200b": "", "\ufeff": "",
+    "\u2026": "...",
+}
+_UNICODE = re.compile(r"[^\x00-\x7f]")
+
+
+def _normalise_char(match: re.Match[str]) -> list[Piece]:
+    char = match[0]
+    if char in _CHAR_MAP:
+        return [Piece(match.start(), insert=_CHAR_MAP[char])] if _CHAR_MAP[char] else []
+    # Footnote markers (superscripts) stay as they are: NFKC would glue them to words as digits.
+    if unicodedata.decomposition(char).startswith(("<super>", "<sub>")):
+        return [Piece(match.start(), match.end())]
+    folded = unicodedata.normalize("NFKC", char)
+    if folded == char:
+        return [Piece(match.start(), match.end())]
+    return [Piece(match.start(), insert=folded)]
+
+
+# --- pass 3: layout: letter-spaced headings, runs of spaces, blank lines ------------------------
+
+_LINE = re.compile(r"^.+$", re.M)
+# Single characters separated by single spaces, words separated by two or more.
+_LETTER_SPACED = re.compile(r"\S(?: \S)+(?: {2,}\S(?: \S)*)*")
+
+
+def _collapse_letter_spacing(match: re.Match[str]) -> list[Piece]:
+    """'G L O B A L  I N I T I A T I V E S' -> 'GLOBAL INITIATIVES'."""
+    line, base = match[0], match.start()
+    stripped = line.strip()
+    if len(stripped) < 11 or not _LETTER_SPACED.fullmatch(stripped):
+        return [Piece(base, match.end())]
+    offset = base + line.index(stripped)
+    pieces: list[Piece] = []
+    for run in re.finditer(r"\S| {2,}", stripped):
+        if run[0].startswith(" "):
+            pieces.append(Piece(offset + run.start(), insert=" "))
+        else:
+            pieces.append(Piece(offset + run.start(), offset + run.end()))
+    return pieces
+
+
+# Tabs are kept: they separate the columns of acronym lists and participant tables.
+_EDGE_SPACES = re.compile(r"^ +| +$", re.M)
+_INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+# --- pass 4: words hyphenated across line breaks -----------------------------------------------
+
+_BROKEN_WORD = re.compile(r"(?P<left>[A-Za-z]+)-\n(?:\n)?(?P<right>[A-Za-z]+)")
+_LEADING_HYPHEN = re.compile(r"(?<=[A-Za-z])\n-(?=[A-Za-z])")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+@lru_cache(maxsize=1)
+def _word_frequency() -> Callable[[str, str], float]:
+    from wordfreq import zipf_frequency  # imported late: loading its data takes a moment
+
+    return zipf_frequency
+
+
+def is_word(word: str) -> bool:
+    """A word of English according to wordfreq's lists (any frequency above zero)."""
+    return _word_frequency()(word.lower(), "en") > 0
+
+
+class Dehyphenator:
+    """Decides, for a word broken at a line end, whether the hyphen is the printer's or the word's.
+
+    The document's own vocabulary decides first ("ISCMs" elsewhere joins "IS-\\nCMs"; a
+    "migration-related" elsewhere keeps its hyphen); then the English word list.
+    """
+
+    def __init__(self, text: str):
+        self._words = Counter(w.lower() for w in re.findall(r"[A-Za-z]+", text))
+        self._hyphenated = Counter(w.lower() for w in _WORD.findall(text) if "-" in w)
+
+    def join(self, left: str, right: str) -> bool:
+        joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
+        if self._words[joined]:
+            return True
+        if self._hyphenated[hyphenated]:
+            return False
+        if left[-1].islower() and right[0].isupper():
+            return False  # "Euro-\nAfrican": a capital after the break starts a new word
+        return is_word(joined)
+
+
+def _in_url(text: str, position: int) -> bool:
+    start = max(text.rfind(" ", 0, position), text.rfind("\n", 0, position)) + 1
+    token = text[start:position]
+    return "/" in token or "://" in token or "@" in token or token.startswith("www.")
+
+
+def _dehyphenate(text: MappedText) -> MappedText:
+    decider = Dehyphenator(text.text)
+
+    def replace(match: re.Match[str]) -> list[Piece]:
+        if _in_url(match.string, match.end("left")):
+            return [Piece(match.start(), match.end())]  # URLs are joined by the publications stage
+        left = Piece(match.start("left"), match.end("left"))
+        right = Piece(match.start("right"), match.end("right"))
+        if decider.join(match["left"], match["right"]):
+            return [left, right]
+        return [left, Piece(match.end("left"), match.end("left") + 1), right]  # keep the word's hyphen
+
+    return text.rewrite(_BROKEN_WORD, replace)
+
+
+# --- pass 5: a heading split over two lines -----------------------------------------------------
+
+_STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"}
+_SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+
+
+def _is_parenthetical_tail(line: str, previous: str) -> bool:
+    """'(OCAM)', 'and Refugees (IGC)', 'Process)': the end of a heading or title wrapped early."""
+    words = line.split()
+    if not 1 <= len(words) <= 8 or not line.endswith(")"):
+        return False
+    if (previous + " " + line).count("(") != (previous + " " + line).count(")"):
+        return False
+    if "(" not in line and "(" not in previous:
+        return False
+    return all(w[0].isupper() or w[0] in "(0123456789" or w.lower() in _STOPWORDS for w in words)
+
+
+def _join_split_headings(text: MappedText) -> MappedText:
+    lines = text.text.split("\n")
+    breaks: set[int] = set()
+    offset = 0
+    for i, line in enumerate(lines[:-1]):
+        offset += len(line) + 1
+        before = lines[i - 1] if i else ""
+        at_heading_position = not before.strip() or bool(_SENTENCE_END.search(before))
+        if (
+            line.strip()
+            and at_heading_position
+            and not re.search(r"[.,;:!?]$", line.strip())
+            and len(line.split()) <= 14
+            and _is_parenthetical_tail(lines[i + 1].strip(), line)
+        ):
+            breaks.add(offset - 1)
+    if not breaks:
+        return text
+    return text.rewrite(
+        re.compile(r"\n"),
+        lambda m: [Piece(m.start(), insert=" ")] if m.start() in breaks else [Piece(m.start(), m.end())],
+    )
+
+
+# --- the text path ------------------------------------------------------------------------------
+
+
+def clean_text(raw: str) -> MappedText:
+    """All passes of the text path, in order. Pure: raw text in, mapped text out."""
+    text = MappedText.from_raw(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.rewrite(_MARKDOWN, _strip_markdown)
+    text = text.rewrite(_ESCAPE, lambda m: [Piece(m.start(1), m.end(1))])
+    text = text.rewrite(_UNICODE, _normalise_char)
+    text = text.rewrite(_LINE, _collapse_letter_spacing)
+    text = text.rewrite(_EDGE_SPACES, lambda m: [])
+    text = text.rewrite(_INNER_SPACES, lambda m: [Piece(m.start(), insert=" ")])
+    text = text.rewrite(_BLANK_LINES, lambda m: [Piece(m.start(), insert="\n\n")])
+    text = _dehyphenate(text)
+    text = text.rewrite(_LEADING_HYPHEN, lambda m: [Piece(m.start() + 1, m.end())])
+    text = _join_split_headings(text)
+    return text.rewrite(re.compile(r"\A\n+|\n+\Z"), lambda m: [])
+
+
+def _spans(flags: list[bool]) -> tuple[Span, ...]:
+    spans: list[Span] = []
+    start = None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            spans.append(Span(start, i))
+            start = None
+    return tuple(spans)
+
+
+def _blocks(text: str) -> tuple[Span, ...]:
+    return tuple(Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text))
+
+
+def decode(data: bytes, source: str) -> tuple[str, list[str]]:
+    """UTF-8, else Latin-1 with a warning; binary data is refused."""
+    if not data.strip():
+        raise IngestError(f"{source}: file is empty")
+    if b"\x00" in data[:4096]:
+        raise IngestError(f"{source}: binary data, not a text file")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        text = data.decode("latin-1")
+        return text, [f"{source}: not valid UTF-8 ({exc.reason} at byte {exc.start}); decoded as Latin-1"]
+
+
+def read_text(path: Path) -> tuple[Document, list[str]]:
+    """Read a .txt or .md file; returns the document and warnings."""
+    data = path.read_bytes()
+    raw, warnings = decode(data, path.name)
+    cleaned = clean_text(raw)
+    fmt: InputFormat = "md" if path.suffix.lower() == ".md" else "txt"
+    document = Document(
+        doc_id=path.stem,
+        source_path=str(path),
+        input_format=fmt,
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=cleaned.text,
+        source_offsets=tuple(cleaned.source),
+        bold=_spans(cleaned.bold),
+        links=tuple(cleaned.links),
+        blocks=_blocks(cleaned.text),
+    )
+    return document, warnings
+
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".pdf"}
+
+
+def read(path: Path) -> tuple[Document, list[str]]:
+    """Read any supported input. Raises IngestError with a one-line reason when it cannot."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(f"{path.name}: unsupported file type {suffix or '(none)'}")
+    if suffix == ".pdf":
+        raise IngestError(f"{path.name}: PDF input is not supported yet")
+    try:
+        return read_text(path)
+    except OSError as exc:
+        raise IngestError(f"{path.name}: cannot read ({exc.strerror})") from exc

@@ -1,0 +1,143 @@
+"""Plain data passed between the stages. Every stage takes and returns these, nothing else."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+InputFormat = Literal["pdf", "txt", "md"]
+DocumentKind = Literal["newsletter", "meeting_report", "survey_summary", "other"]
+SectionKind = Literal[
+    "iscm", "global_meeting", "themes", "global_initiatives", "publications", "stats", "front_matter", "other"
+]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Link:
+    start: int
+    end: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input after ingest. `text` is the normalised text every char offset refers to."""
+
+    doc_id: str
+    source_path: str
+    input_format: InputFormat
+    sha256: str
+    text: str
+    # source_offsets[i] is the offset in the raw input (decoded text or PDF text layer) of text[i].
+    source_offsets: tuple[int, ...]
+    bold: tuple[Span, ...] = ()
+    links: tuple[Link, ...] = ()
+    blocks: tuple[Span, ...] = ()
+    # Offsets where each page starts; empty for text input.
+    page_starts: tuple[int, ...] = ()
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def n_pages(self) -> int | None:
+        return len(self.page_starts) or None
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page number of a text offset, None for text input."""
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
+
+    def bold_fraction(self, start: int, end: int) -> float:
+        """Share of the non-space characters in [start, end) that were bold in the source."""
+        chars = [i for i in range(start, end) if not self.text[i].isspace()]
+        if not chars:
+            return 0.0
+        bold = sum(1 for i in chars if any(s.start <= i < s.end for s in self.bold))
+        return bold / len(chars)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What classify learns about a document as a whole."""
+
+    kind: DocumentKind
+    title: str | None
+    issue_number: int | None
+    period_start: date | None
+    period_end: date | None
+    year: int | None
+
+
+@dataclass(frozen=True)
+class Section:
+    section_id: str
+    order: int
+    kind: SectionKind
+    heading: str | None
+    iscm_id: str | None
+    char_start: int
+    char_end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    doc_id: str
+    stage: str
+    severity: Severity
+    message: str
+    char_start: int | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one name: iscm_id is None when it stays unresolved."""
+
+    alias: str
+    iscm_id: str | None
+    method: Literal["registry", "definition", "fuzzy"] | None
+    score: float
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A name the document itself defines for a registry body ("Long Name (ACR)", acronym lists)."""
+
+    alias: str
+    iscm_id: str
+    char_start: int
+
+
+@dataclass
+class DocumentResult:
+    """Everything extracted from one document; the writer turns a list of these into tables."""
+
+    document: Document
+    info: DocumentInfo
+    sections: list[Section] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    resolutions: list[Resolution] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class FailedInput:
+    """An input that could not be read at all: it still leaves a documents row and a problem."""
+
+    doc_id: str
+    source_path: str
+    sha256: str | None
+    problem: Problem

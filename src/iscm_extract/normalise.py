@@ -1,0 +1,228 @@
+"""Stage 4: map names and acronyms as written to registry ids.
+
+Resolution order for one name:
+  1. exact match of its folded key against the registry (names, acronyms, variants, typos);
+  2. exact match against definitions the document itself makes ("Long Name (ACR)", acronym lists);
+  3. rapidfuzz on long forms only (min_words or more), with a cutoff, a margin over the best
+     candidate of another id, and a word-alignment guard so that a differing word is not a typo.
+Short forms are never matched fuzzily: MIDSA is not MIDWA, RCM is not RCP. What stays unresolved
+is returned as such; callers report it, nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from iscm_extract.model import Definition, Resolution
+
+if TYPE_CHECKING:
+    from iscm_extract.rules import NormaliseRules, Registry, RegistryEntry
+
+_NON_KEY = re.compile(r"[^\w+]+")
+
+
+def name_key(name: str) -> str:
+    """Fold case, accents, punctuation and spacing: 'AU-HoAI', 'AU HOAI' and 'au hoai' are one key."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    key = _NON_KEY.sub(" ", plain.casefold().replace("_", " ")).strip()
+    return re.sub(r"^the\s+", "", key)
+
+
+_PAREN_TAIL = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*[.:]?$")
+_ALTERNATIVES = re.compile(r"\s+or\s+|\s*[;,/]\s*")
+
+
+def split_name(text: str) -> tuple[str, list[str]]:
+    """'Long Name (ACR or ACR2)' -> ('Long Name', ['ACR', 'ACR2']); other text -> (text, [])."""
+    match = _PAREN_TAIL.match(text.strip())
+    if not match:
+        return text.strip(), []
+    inner = [part.strip() for part in _ALTERNATIVES.split(match["inner"]) if part.strip()]
+    return match["name"].strip(), inner
+
+
+class Resolver:
+    """Resolves names for one document; keeps a log of what it resolved (the aliases table)."""
+
+    def __init__(self, registry: Registry, rules: NormaliseRules, definitions: Iterable[Definition] = ()):
+        self._rules = rules
+        self._exact: dict[str, str] = {}
+        long_forms: list[tuple[str, str]] = []
+        for entry in registry.entries:
+            for form in (entry.id, entry.name, *entry.acronyms, *entry.variants, *entry.typos):
+                self._exact[name_key(form)] = entry.id
+            long_forms += [(name_key(form), entry.id) for form in entry.long_forms]
+        self._definitions: dict[str, str] = {}
+        for definition in definitions:
+            key = name_key(definition.alias)
+            if key not in self._exact:
+                self._definitions.setdefault(key, definition.iscm_id)
+                long_forms.append((key, definition.iscm_id))
+        min_words = rules.fuzzy.min_words
+        self._long_forms = [(k, i) for k, i in long_forms if len(k.split()) >= min_words]
+        self._family = {name_key(t): term for term, spellings in registry.family_terms.items() for t in spellings}
+        self.log: list[Resolution] = []
+
+    def family_term(self, word: str) -> str | None:
+        """'ISEM' -> 'ISCM': the family word and its misspellings (not a body)."""
+        return self._family.get(name_key(word))
+
+    def resolve(self, name: str, *, fuzzy: bool = True, record: bool = True) -> Resolution:
+        key = name_key(name)
+        for prefix in self._rules.leading_stopwords:
+            key = re.sub(rf"^{re.escape(prefix)}\s+", "", key)
+        if key in self._exact:
+            result = Resolution(name, self._exact[key], "registry", 100.0)
+        elif key in self._definitions:
+            result = Resolution(name, self._definitions[key], "definition", 100.0)
+        elif fuzzy and len(key.split()) >= self._rules.fuzzy.min_words:
+            result = self._fuzzy(name, key)
+        else:
+            result = Resolution(name, None, None, 0.0)
+        if record and result.iscm_id is not None:
+            self.log.append(result)
+        return result
+
+    def resolve_heading(self, text: str, *, fuzzy: bool = True, record: bool = True) -> Resolution | None:
+        """Resolve 'Long Name (ACR or ACR2)': the parts must agree; None when nothing resolves.
+
+        A disagreement (long name of one body, acronym of another) is returned unresolved."""
+        name, inner = split_name(text)
+        parts = [self.resolve(part, fuzzy=fuzzy, record=False) for part in [name, *inner] if part]
+        ids = {p.iscm_id for p in parts if p.iscm_id}
+        if not ids:
+            return None
+        if len(ids) > 1:
+            return Resolution(text, None, None, 0.0)
+        if record:
+            self.log.extend(p for p in parts if p.iscm_id)
+        best = max((p for p in parts if p.iscm_id), key=lambda p: p.score)
+        return Resolution(text, best.iscm_id, best.method, best.score)
+
+    def _fuzzy(self, name: str, key: str) -> Resolution:
+        config = self._rules.fuzzy
+        candidates = process.extract(
+            key, [k for k, _ in self._long_forms], scorer=fuzz.token_sort_ratio, limit=None,
+            score_cutoff=config.cutoff - config.margin,
+        )
+        best_by_id: dict[str, tuple[float, str]] = {}
+        for candidate, score, index in candidates:
+            iscm_id = self._long_forms[index][1]
+            if score > best_by_id.get(iscm_id, (-1.0, ""))[0]:
+                best_by_id[iscm_id] = (score, candidate)
+        ranked = sorted(best_by_id.items(), key=lambda item: -item[1][0])
+        if not ranked:
+            return Resolution(name, None, None, 0.0)
+        best_id, (best_score, best_form) = ranked[0]
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        if (
+            best_score >= config.cutoff
+            and best_score - runner_up >= config.margin
+            and self._words_align(key, best_form)
+        ):
+            return Resolution(name, best_id, "fuzzy", round(float(best_score), 1))
+        return Resolution(name, None, None, round(float(best_score), 1))
+
+    def _words_align(self, a: str, b: str) -> bool:
+        """True when the two names differ in spelling rather than in their distinctive words."""
+        stop = self._rules.stopwords
+        words_a = [w for w in a.split() if w not in stop]
+        words_b = [w for w in b.split() if w not in stop]
+        for ours, theirs in ((words_a, words_b), (words_b, words_a)):
+            unmatched = sum(
+                1 for w in ours if max(fuzz.ratio(w, t) for t in theirs) < self._rules.word_similarity
+            ) if theirs else len(ours)
+            if unmatched > int(len(ours) * self._rules.max_unmatched_word_share):
+                return False
+        return True
+
+
+# --- definitions found in the document -------------------------------------------------------
+
+_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z0-9][A-Za-z0-9+\-. ]{0,14}$")
+_PAREN = re.compile(r"\(([^()\n]{2,40})\)")
+_ACRONYM_LIST_HEADING = re.compile(r"^\s*(list of )?(acronyms|abbreviations)( and abbreviations)?\s*$", re.I | re.M)
+_ACRONYM_LINE = re.compile(r"^([^\t\n]{2,20})\t+([^\t\n]{4,})$")
+
+
+def long_form_for(short: str, preceding: str) -> str | None:
+    """Schwartz-Hearst: the shortest tail of `preceding` whose letters spell `short` in order,
+    the first letter starting a word. Returns None when no tail fits."""
+    s_idx, l_idx = len(short) - 1, len(preceding) - 1
+    while s_idx >= 0:
+        char = short[s_idx].lower()
+        if not char.isalnum():
+            s_idx -= 1
+            continue
+        while l_idx >= 0 and (
+            preceding[l_idx].lower() != char or (s_idx == 0 and l_idx > 0 and preceding[l_idx - 1].isalnum())
+        ):
+            l_idx -= 1
+        if l_idx < 0:
+            return None
+        l_idx -= 1
+        s_idx -= 1
+    start = preceding.rfind(" ", 0, l_idx + 1) + 1
+    return preceding[start:].strip() or None
+
+
+def _shares_words(long: str, entry: RegistryEntry, rules: NormaliseRules) -> bool:
+    words = {w for w in name_key(long).split() if w not in rules.stopwords}
+    known = {w for form in (*entry.long_forms, *entry.acronyms) for w in name_key(form).split()}
+    return bool(words) and len(words & known) / len(words) >= rules.definition_min_shared_words
+
+
+def _learn(short: str, long: str, at: int, resolver: Resolver, registry: Registry,
+           rules: NormaliseRules) -> list[Definition]:
+    """Learn the side of a (short, long) pair that the registry does not know exactly."""
+    short_hit = resolver.resolve(short, fuzzy=False, record=False)
+    long_hit = resolver.resolve(long, record=False)
+    if short_hit.iscm_id and long_hit.iscm_id:
+        agree = short_hit.iscm_id == long_hit.iscm_id and long_hit.method == "fuzzy"
+        return [Definition(long, short_hit.iscm_id, at)] if agree else []
+    if short_hit.iscm_id and _shares_words(long, registry.get(short_hit.iscm_id), rules):
+        return [Definition(long, short_hit.iscm_id, at)]
+    if long_hit.iscm_id:
+        return [Definition(short, long_hit.iscm_id, at)]
+    return []
+
+
+def find_definitions(text: str, registry: Registry, rules: NormaliseRules) -> list[Definition]:
+    """Definitions the document makes: 'Long Name (ACR)', '(ACR or ACR2)', and acronym-list lines."""
+    base = Resolver(registry, rules)
+    found: list[Definition] = []
+    for match in _PAREN.finditer(text):
+        shorts = [s.strip() for s in _ALTERNATIVES.split(match[1]) if s.strip()]
+        if not shorts or not all(_ACRONYM.match(s) for s in shorts):
+            continue
+        # The long form ends the clause before the parenthesis: it starts after a line break,
+        # table cell (tab) or another parenthesis, and never with a stopword ("of the ...").
+        clause_start = max(text.rfind(c, 0, match.start()) for c in "\n\t()") + 1
+        long = long_form_for(shorts[0], text[clause_start : match.start()].rstrip())
+        while long and long.split()[0].casefold() in rules.stopwords:
+            long = long.split(" ", 1)[1] if " " in long else None
+        if not long or len(long.split()) < 2:
+            continue
+        for short in shorts:
+            found += _learn(short, long, match.start(), base, registry, rules)
+    heading = _ACRONYM_LIST_HEADING.search(text)
+    if heading:
+        position = heading.end()
+        for line in text[position:].lstrip("\n").split("\n"):
+            match = _ACRONYM_LINE.match(line)
+            if not match:
+                break
+            at = text.find(line, position)
+            for long in match[2].split(" / "):
+                found += _learn(match[1].strip(), long.strip(), at, base, registry, rules)
+    unique: dict[tuple[str, str], Definition] = {}
+    for definition in found:
+        unique.setdefault((name_key(definition.alias), definition.iscm_id), definition)
+    return list(unique.values())
+

@@ -1,0 +1,205 @@
+"""Stage 3: split a newsletter into sections, one per ISCM plus the other parts of an issue.
+
+A heading is recognised by what it says and where it stands, never by its line number:
+  - it stands at a heading position: the document start, after a blank line, after a line that
+    ends a sentence, or after another heading;
+  - it is short and ends no sentence;
+  - it names a section kind of rules/sections.yaml, or resolves to a registry id (an ISCM
+    heading, with or without its acronym), or reads like an ISCM's name (reported unresolved),
+    or is an upper-case title (kind "other").
+A run-in heading ("Almaty Process The 4th SOM, ...", text flattened from a PDF) is the longest
+line prefix that resolves exactly to a registry id and is followed by a capitalised sentence.
+A heading with no text before the next one is a container, not a section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from iscm_extract.model import Document, DocumentInfo, Problem, Section, SectionKind
+from iscm_extract.normalise import Resolver, split_name
+from iscm_extract.rules import SectionRules
+
+# Section kinds under which ISCM headings are looked for; lists of themes and publications
+# name ISCMs in every line and hold none of their sections.
+_ISCM_SCOPE = {"front_matter", "iscm", "stats", "other", "global_meeting"}
+_SENTENCE_END = re.compile(r"[.!?;]\"?$")
+_URL_LINE = re.compile(r"(?:https?://|www\.)\S+")
+_STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"}
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    text: str  # stripped
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int  # where the section starts
+    body_start: int  # where its text after the heading starts
+    kind: SectionKind
+    heading: str | None
+    iscm_id: str | None
+
+
+def split_lines(text: str) -> list[Line]:
+    lines, offset = [], 0
+    for raw in text.split("\n"):
+        lines.append(Line(offset, offset + len(raw), raw.strip()))
+        offset += len(raw) + 1
+    return lines
+
+
+def _title_like(name: str) -> bool:
+    words = [w for w in re.findall(r"[\w'+-]+", name) if w.lower() not in _STOPWORDS]
+    return bool(words) and sum(w[0].isupper() or w[0].isdigit() for w in words) / len(words) >= 0.75
+
+
+class _HeadingFinder:
+    def __init__(self, doc: Document, resolver: Resolver, rules: SectionRules):
+        self.doc, self.resolver, self.rules = doc, resolver, rules
+        self.problems: list[Problem] = []
+        self.seen_ids: set[str] = set()
+
+    def heading_like(self, text: str) -> bool:
+        return (
+            len(text.split()) <= self.rules.max_heading_words
+            and not text.endswith(".")
+            and not any(p.search(text) for p in self.rules.not_headings)
+        )
+
+    def by_rule(self, line: Line) -> Heading | None:
+        for rule in self.rules.headings:
+            if any(p.search(line.text) for p in rule.patterns):
+                return Heading(line.start, line.end, rule.kind, line.text, rule.iscm_id)  # type: ignore[arg-type]
+        return None
+
+    def by_registry(self, line: Line) -> Heading | None:
+        resolution = self.resolver.resolve_heading(line.text)
+        if resolution is not None and resolution.iscm_id is not None:
+            self.seen_ids.add(resolution.iscm_id)
+            return Heading(line.start, line.end, "iscm", line.text, resolution.iscm_id)
+        name, _ = split_name(line.text)
+        last_word = name.split()[-1].casefold() if name.split() else ""
+        conflict = resolution is not None
+        if conflict or (last_word in self.rules.iscm_heading_nouns and _title_like(name)):
+            why = "its long name and acronym name different bodies" if conflict else "no registry id matches"
+            self.problems.append(
+                Problem(self.doc.doc_id, "segment", "warning", f"unresolved ISCM heading {line.text!r}: {why}",
+                        line.start)
+            )
+            return Heading(line.start, line.end, "iscm", line.text, None)
+        return None
+
+    def by_uppercase(self, line: Line) -> Heading | None:
+        letters = [c for c in line.text if c.isalpha()]
+        upper = sum(c.isupper() for c in letters)
+        if len(letters) >= self.rules.uppercase_heading_min_letters and upper / len(letters) >= 0.8:
+            return Heading(line.start, line.end, "other", line.text, None)
+        return None
+
+    def run_in(self, line: Line, current_id: str | None) -> Heading | None:
+        tokens = line.text.split(" ")
+        for n in range(min(len(tokens) - 3, self.rules.max_heading_words), 0, -1):
+            prefix, rest = " ".join(tokens[:n]), tokens[n]
+            if prefix.count("(") != prefix.count(")") or not (rest[0].isupper() or rest[0].isdigit()):
+                continue
+            resolution = self.resolver.resolve_heading(prefix, fuzzy=False, record=False)
+            if resolution is None or resolution.iscm_id is None:
+                continue
+            if resolution.iscm_id == current_id or resolution.iscm_id in self.seen_ids:
+                return None  # the section's own name opening a sentence, not a new section
+            self.resolver.resolve_heading(prefix, fuzzy=False)  # record the alias
+            self.seen_ids.add(resolution.iscm_id)
+            offset = self.doc.text.index(prefix, line.start)
+            return Heading(line.start, offset + len(prefix), "iscm", prefix, resolution.iscm_id)
+        return None
+
+
+def find_headings(doc: Document, resolver: Resolver, rules: SectionRules) -> tuple[list[Heading], list[Line], list[Problem]]:
+    """Headings in reading order, the skipped 'continued' lines, and problems."""
+    finder = _HeadingFinder(doc, resolver, rules)
+    headings: list[Heading] = []
+    skipped: list[Line] = []
+    kind: SectionKind = "front_matter"
+    current_id: str | None = None
+    at_break = after_blank = True
+    paragraph_start = previous_paragraph_start = 0
+    for line in split_lines(doc.text):
+        if not line.text:
+            at_break = after_blank = True
+            continue
+        if after_blank:
+            previous_paragraph_start, paragraph_start = paragraph_start, line.start
+            after_blank = False
+        if any(p.search(line.text) for p in rules.skip_lines):
+            skipped.append(line)
+            at_break = True
+            continue
+        heading = None
+        if at_break and finder.heading_like(line.text):
+            heading = finder.by_rule(line)
+            if heading is None and kind in _ISCM_SCOPE:
+                heading = finder.by_registry(line)
+            if heading is None:
+                heading = finder.by_uppercase(line)
+        if heading is None and at_break and kind in _ISCM_SCOPE:
+            heading = finder.run_in(line, current_id)
+        if heading is None and kind not in {"publications", "iscm", "global_meeting"} and _URL_LINE.fullmatch(
+            line.text
+        ):
+            # A list of titles with links is a publications section even where its heading was lost.
+            start = previous_paragraph_start if paragraph_start == line.start else paragraph_start
+            if not headings or start > headings[-1].start:
+                heading = Heading(start, start, "publications", None, None)
+        if heading is not None:
+            headings.append(heading)
+            kind, current_id = heading.kind, heading.iscm_id
+            at_break = heading.body_start == line.end or bool(_SENTENCE_END.search(line.text))
+        else:
+            at_break = bool(_SENTENCE_END.search(line.text))
+    return headings, skipped, finder.problems
+
+
+def _slug(text: str | None) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:40]
+
+
+def segment(doc: Document, info: DocumentInfo, resolver: Resolver, rules: SectionRules) -> tuple[list[Section], list[Problem]]:
+    """Sections of a newsletter in reading order; any other document is one section of kind other."""
+    text = doc.text
+    if info.kind != "newsletter":
+        return [Section(f"{doc.doc_id}/other", 0, "other", info.title, None, 0, len(text), text)], []
+    headings, skipped, problems = find_headings(doc, resolver, rules)
+    starts = [Heading(0, 0, "front_matter", None, None), *headings]
+    sections: list[Section] = []
+    used_ids: dict[str, int] = {}
+    for i, heading in enumerate(starts):
+        end = starts[i + 1].start if i + 1 < len(starts) else len(text)
+        end = _trim_end(text, heading.start, end, skipped)
+        if not text[heading.body_start : end].strip():
+            continue  # a container heading, or nothing before the first heading
+        key = f"{heading.kind}:{heading.iscm_id or _slug(heading.heading) or heading.kind}"
+        used_ids[key] = used_ids.get(key, 0) + 1
+        if used_ids[key] > 1:
+            key += f"-{used_ids[key]}"
+        sections.append(
+            Section(f"{doc.doc_id}/{key}", len(sections), heading.kind, heading.heading, heading.iscm_id,
+                    heading.start, end, text[heading.start : end])
+        )
+    if not any(s.kind == "iscm" for s in sections):
+        problems.append(Problem(doc.doc_id, "segment", "warning", "newsletter without any ISCM section", 0))
+    return sections, problems
+
+
+def _trim_end(text: str, start: int, end: int, skipped: list[Line]) -> int:
+    """Drop trailing blank space and 'continued' lines from a section's end."""
+    while True:
+        end = start + len(text[start:end].rstrip())
+        tail = next((s for s in skipped if s.end == end and s.start >= start), None)
+        if tail is None:
+            return end
+        end = tail.start
