@@ -17,7 +17,9 @@ def _parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="extract files or folders into Parquet tables")
     extract.add_argument("paths", nargs="*", type=Path, default=[Path("raw")], help="inputs (default: raw/)")
-    extract.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
+    extract.add_argument(
+        "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
+    )
     extract.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder")
 
     score = commands.add_parser("eval", help="precision, recall and F1 per table against gold CSVs")
@@ -44,8 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         for failed in result.failed:
             print(f"error: {failed.problem.message}", file=sys.stderr)
         n_problems = sum(len(r.problems) for r in result.results) + len(result.failed)
-        print(f"{len(result.results)} documents extracted, {len(result.failed)} failed, "
-              f"{sum(len(r.sections) for r in result.results)} sections, {n_problems} problems -> {args.out}")
+        print(
+            f"{len(result.results)} documents extracted, {len(result.failed)} failed, "
+            f"{sum(len(r.sections) for r in result.results)} sections, {n_problems} problems -> {args.out}"
+        )
         return 1 if result.n_errors else 0
     if args.command == "eval":
         if not args.gold.is_dir() or not args.pred.is_dir():

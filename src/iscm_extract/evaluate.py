@@ -19,7 +19,9 @@ from iscm_extract.normalise import name_key
 
 
 def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
+    return (
+        "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
+    )
 
 
 def _section_key(row: dict[str, Any]) -> Hashable:
@@ -62,8 +64,10 @@ def _score(table: str, doc_id: str, gold: list[Hashable], pred: list[Hashable]) 
 
 
 def read_gold(gold_dir: Path, table: str) -> pd.DataFrame:
-    frames = [pd.read_csv(path, dtype=str, keep_default_na=False).assign(doc_id=path.parent.name)
-              for path in sorted(gold_dir.glob(f"*/{table}.csv"))]
+    frames = [
+        pd.read_csv(path, dtype=str, keep_default_na=False).assign(doc_id=path.parent.name)
+        for path in sorted(gold_dir.glob(f"*/{table}.csv"))
+    ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -92,8 +96,10 @@ def format_scores(scores: list[Score], show_errors: bool = True) -> str:
     lines = [f"{'table':<10} {'document':<40} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6}"]
     for s in scores:
         name = "ALL" if s.doc_id == "*" else s.doc_id
-        lines.append(f"{s.table:<10} {name:<40} {s.n_gold:>5} {s.n_pred:>5} "
-                     f"{s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}")
+        lines.append(
+            f"{s.table:<10} {name:<40} {s.n_gold:>5} {s.n_pred:>5} "
+            f"{s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
+        )
         if show_errors and s.doc_id != "*":
             lines += [f"    missing {m}" for m in s.missing] + [f"    extra   {e}" for e in s.extra]
     return "\n".join(lines)

@@ -39,7 +39,9 @@ class MappedText:
     def from_raw(cls, raw: str) -> MappedText:
         return cls(raw, list(range(len(raw))), [False] * len(raw))
 
-    def rewrite(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], list[Piece]]) -> MappedText:
+    def rewrite(
+        self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], list[Piece]]
+    ) -> MappedText:
         """Replace each match by pieces; kept pieces keep their source offsets and flags."""
         out = _Builder()
         position = 0
@@ -81,7 +83,9 @@ class _Builder:
         self.links: list[Link] = []
         self.new_position: dict[int, int] = {}
 
-    def copy(self, text: MappedText, start: int, end: int, force_bold: bool = False, link: str | None = None) -> None:
+    def copy(
+        self, text: MappedText, start: int, end: int, force_bold: bool = False, link: str | None = None
+    ) -> None:
         begin = len(self.chars)
         for i in range(start, end):
             self.new_position[i] = len(self.chars)
@@ -133,11 +137,31 @@ _ESCAPE = re.compile(r"\\([()\[\]*_#.\-])")
 # --- pass 2: unicode ----------------------------------------------------------------------------
 
 _CHAR_MAP = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\t": "\t",
-    "\u00ad": "", "\u200b": "", "\ufeff": "",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\t": "\t",
+    "\u00ad": "",
+    "\u200b": "",
+    "\ufeff": "",
     "\u2026": "...",
 }
 _UNICODE = re.compile(r"[^\x00-\x7f]")
@@ -345,7 +369,7 @@ def read_text(path: Path) -> tuple[Document, list[str]]:
     fmt: InputFormat = "md" if path.suffix.lower() == ".md" else "txt"
     document = Document(
         doc_id=path.stem,
-        source_path=str(path),
+        source_path=display_path(path),
         input_format=fmt,
         sha256=hashlib.sha256(data).hexdigest(),
         text=cleaned.text,
@@ -358,6 +382,15 @@ def read_text(path: Path) -> tuple[Document, list[str]]:
 
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".pdf"}
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working folder when inside it ("raw/x.txt"), so that tables do not
+    depend on where the project was cloned."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def read(path: Path) -> tuple[Document, list[str]]:

@@ -38,13 +38,27 @@ _PAREN_TAIL = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]*(?:\([^()]*\)[^()]
 _ALTERNATIVES = re.compile(r"\s+or\s+|\s*[;,/]\s*")
 
 
+_DASH_TAIL = re.compile(r"^(?P<name>.{6,}?)(?:\s+[-|]|\s*:)\s+(?P<inner>[A-Za-z0-9+\-]{2,15})$")
+_DASH_HEAD = re.compile(r"^(?P<inner>[A-Za-z0-9+\-]{2,15})(?:\s+[-|]|\s*:)\s+(?P<name>.{6,})$")
+
+
+def _is_acronym(text: str) -> bool:
+    return sum(c.isupper() for c in text) >= 2 and " " not in text
+
+
 def split_name(text: str) -> tuple[str, list[str]]:
-    """'Long Name (ACR or ACR2)' -> ('Long Name', ['ACR', 'ACR2']); other text -> (text, [])."""
-    match = _PAREN_TAIL.match(text.strip())
-    if not match:
-        return text.strip(), []
-    inner = [part.strip() for part in _ALTERNATIVES.split(match["inner"]) if part.strip()]
-    return match["name"].strip(), inner
+    """Separate a name from its acronyms: 'Long Name (ACR or ACR2)', 'Long Name - ACR' and
+    'ACR: Long Name' give ('Long Name', ['ACR', ...]); any other text gives (text, [])."""
+    text = text.strip()
+    paren = _PAREN_TAIL.match(text)
+    if paren:
+        inner = [part.strip() for part in _ALTERNATIVES.split(paren["inner"]) if part.strip()]
+        return paren["name"].strip(), inner
+    for pattern in (_DASH_TAIL, _DASH_HEAD):
+        dashed = pattern.match(text)
+        if dashed and _is_acronym(dashed["inner"]):
+            return dashed["name"].strip(), [dashed["inner"]]
+    return text, []
 
 
 class Resolver:
@@ -66,7 +80,9 @@ class Resolver:
                 long_forms.append((key, definition.iscm_id))
         min_words = rules.fuzzy.min_words
         self._long_forms = [(k, i) for k, i in long_forms if len(k.split()) >= min_words]
-        self._family = {name_key(t): term for term, spellings in registry.family_terms.items() for t in spellings}
+        self._family = {
+            name_key(t): term for term, spellings in registry.family_terms.items() for t in spellings
+        }
         self.log: list[Resolution] = []
 
     def family_term(self, word: str) -> str | None:
@@ -108,7 +124,10 @@ class Resolver:
     def _fuzzy(self, name: str, key: str) -> Resolution:
         config = self._rules.fuzzy
         candidates = process.extract(
-            key, [k for k, _ in self._long_forms], scorer=fuzz.token_sort_ratio, limit=None,
+            key,
+            [k for k, _ in self._long_forms],
+            scorer=fuzz.token_sort_ratio,
+            limit=None,
             score_cutoff=config.cutoff - config.margin,
         )
         best_by_id: dict[str, tuple[float, str]] = {}
@@ -135,9 +154,11 @@ class Resolver:
         words_a = [w for w in a.split() if w not in stop]
         words_b = [w for w in b.split() if w not in stop]
         for ours, theirs in ((words_a, words_b), (words_b, words_a)):
-            unmatched = sum(
-                1 for w in ours if max(fuzz.ratio(w, t) for t in theirs) < self._rules.word_similarity
-            ) if theirs else len(ours)
+            unmatched = (
+                sum(1 for w in ours if max(fuzz.ratio(w, t) for t in theirs) < self._rules.word_similarity)
+                if theirs
+                else len(ours)
+            )
             if unmatched > int(len(ours) * self._rules.max_unmatched_word_share):
                 return False
         return True
@@ -147,7 +168,9 @@ class Resolver:
 
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z0-9][A-Za-z0-9+\-. ]{0,14}$")
 _PAREN = re.compile(r"\(([^()\n]{2,40})\)")
-_ACRONYM_LIST_HEADING = re.compile(r"^\s*(list of )?(acronyms|abbreviations)( and abbreviations)?\s*$", re.I | re.M)
+_ACRONYM_LIST_HEADING = re.compile(
+    r"^\s*(list of )?(acronyms|abbreviations)( and abbreviations)?\s*$", re.I | re.M
+)
 _ACRONYM_LINE = re.compile(r"^([^\t\n]{2,20})\t+([^\t\n]{4,})$")
 
 
@@ -178,8 +201,9 @@ def _shares_words(long: str, entry: RegistryEntry, rules: NormaliseRules) -> boo
     return bool(words) and len(words & known) / len(words) >= rules.definition_min_shared_words
 
 
-def _learn(short: str, long: str, at: int, resolver: Resolver, registry: Registry,
-           rules: NormaliseRules) -> list[Definition]:
+def _learn(
+    short: str, long: str, at: int, resolver: Resolver, registry: Registry, rules: NormaliseRules
+) -> list[Definition]:
     """Learn the side of a (short, long) pair that the registry does not know exactly."""
     short_hit = resolver.resolve(short, fuzzy=False, record=False)
     long_hit = resolver.resolve(long, record=False)
@@ -215,14 +239,13 @@ def find_definitions(text: str, registry: Registry, rules: NormaliseRules) -> li
     if heading:
         position = heading.end()
         for line in text[position:].lstrip("\n").split("\n"):
-            match = _ACRONYM_LINE.match(line)
-            if not match:
+            entry = _ACRONYM_LINE.match(line)
+            if not entry:
                 break
             at = text.find(line, position)
-            for long in match[2].split(" / "):
-                found += _learn(match[1].strip(), long.strip(), at, base, registry, rules)
+            for long_form in entry[2].split(" / "):
+                found += _learn(entry[1].strip(), long_form.strip(), at, base, registry, rules)
     unique: dict[tuple[str, str], Definition] = {}
     for definition in found:
         unique.setdefault((name_key(definition.alias), definition.iscm_id), definition)
     return list(unique.values())
-

@@ -21,8 +21,14 @@ def extract_document(path: Path, rules: Rules) -> DocumentResult:
     resolver = normalise.Resolver(rules.registry, rules.normalise, definitions)
     sections, segment_problems = segment.segment(document, info, resolver, rules.sections)
     if info.kind == "other":
-        problems.append(Problem(document.doc_id, "classify", "warning",
-                                "not a newsletter, meeting report or survey summary: nothing extracted"))
+        problems.append(
+            Problem(
+                document.doc_id,
+                "classify",
+                "warning",
+                "not a newsletter, meeting report or survey summary: nothing extracted",
+            )
+        )
     return DocumentResult(document, info, sections, definitions, resolver.log, problems + segment_problems)
 
 
@@ -35,6 +41,13 @@ def collect_inputs(paths: Iterable[Path]) -> list[Path]:
         else:
             found.add(path)
     return sorted(found)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # the file vanished or cannot be read: its problems row says so
 
 
 @dataclass
@@ -54,10 +67,18 @@ def run(paths: Iterable[Path], out_dir: Path, rules: Rules) -> RunResult:
         try:
             results.append(extract_document(path, rules))
         except ingest.IngestError as exc:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-            failed.append(FailedInput(path.stem, str(path), digest, Problem(path.stem, "ingest", "error", str(exc))))
+            failed.append(
+                FailedInput(
+                    path.stem,
+                    ingest.display_path(path),
+                    _sha256(path),
+                    Problem(path.stem, "ingest", "error", str(exc)),
+                )
+            )
     tables = write.build_tables(results, failed)
-    inputs = [(r.document.doc_id, r.document.source_path, r.document.sha256) for r in results]
+    inputs: list[tuple[str, str, str | None]] = [
+        (r.document.doc_id, r.document.source_path, r.document.sha256) for r in results
+    ]
     inputs += [(f.doc_id, f.source_path, f.sha256) for f in failed]
     write.write_outputs(tables, write.build_manifest(tables, inputs, rules.fingerprint), out_dir)
     return RunResult(results, failed)

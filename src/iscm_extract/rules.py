@@ -18,8 +18,16 @@ from iscm_extract.normalise import name_key
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
-SECTION_KINDS = {"iscm", "global_meeting", "themes", "global_initiatives", "publications", "stats",
-                 "front_matter", "other"}
+SECTION_KINDS = {
+    "iscm",
+    "global_meeting",
+    "themes",
+    "global_initiatives",
+    "publications",
+    "stats",
+    "front_matter",
+    "other",
+}
 DOCUMENT_KINDS = {"newsletter", "meeting_report", "survey_summary", "other"}
 
 

@@ -88,8 +88,13 @@ class _HeadingFinder:
         if conflict or (last_word in self.rules.iscm_heading_nouns and _title_like(name)):
             why = "its long name and acronym name different bodies" if conflict else "no registry id matches"
             self.problems.append(
-                Problem(self.doc.doc_id, "segment", "warning", f"unresolved ISCM heading {line.text!r}: {why}",
-                        line.start)
+                Problem(
+                    self.doc.doc_id,
+                    "segment",
+                    "warning",
+                    f"unresolved ISCM heading {line.text!r}: {why}",
+                    line.start,
+                )
             )
             return Heading(line.start, line.end, "iscm", line.text, None)
         return None
@@ -119,7 +124,9 @@ class _HeadingFinder:
         return None
 
 
-def find_headings(doc: Document, resolver: Resolver, rules: SectionRules) -> tuple[list[Heading], list[Line], list[Problem]]:
+def find_headings(
+    doc: Document, resolver: Resolver, rules: SectionRules
+) -> tuple[list[Heading], list[Line], list[Problem]]:
     """Headings in reading order, the skipped 'continued' lines, and problems."""
     finder = _HeadingFinder(doc, resolver, rules)
     headings: list[Heading] = []
@@ -148,8 +155,10 @@ def find_headings(doc: Document, resolver: Resolver, rules: SectionRules) -> tup
                 heading = finder.by_uppercase(line)
         if heading is None and at_break and kind in _ISCM_SCOPE:
             heading = finder.run_in(line, current_id)
-        if heading is None and kind not in {"publications", "iscm", "global_meeting"} and _URL_LINE.fullmatch(
-            line.text
+        if (
+            heading is None
+            and kind not in {"publications", "iscm", "global_meeting"}
+            and _URL_LINE.fullmatch(line.text)
         ):
             # A list of titles with links is a publications section even where its heading was lost.
             start = previous_paragraph_start if paragraph_start == line.start else paragraph_start
@@ -168,7 +177,9 @@ def _slug(text: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:40]
 
 
-def segment(doc: Document, info: DocumentInfo, resolver: Resolver, rules: SectionRules) -> tuple[list[Section], list[Problem]]:
+def segment(
+    doc: Document, info: DocumentInfo, resolver: Resolver, rules: SectionRules
+) -> tuple[list[Section], list[Problem]]:
     """Sections of a newsletter in reading order; any other document is one section of kind other."""
     text = doc.text
     if info.kind != "newsletter":
@@ -187,8 +198,16 @@ def segment(doc: Document, info: DocumentInfo, resolver: Resolver, rules: Sectio
         if used_ids[key] > 1:
             key += f"-{used_ids[key]}"
         sections.append(
-            Section(f"{doc.doc_id}/{key}", len(sections), heading.kind, heading.heading, heading.iscm_id,
-                    heading.start, end, text[heading.start : end])
+            Section(
+                f"{doc.doc_id}/{key}",
+                len(sections),
+                heading.kind,
+                heading.heading,
+                heading.iscm_id,
+                heading.start,
+                end,
+                text[heading.start : end],
+            )
         )
     if not any(s.kind == "iscm" for s in sections):
         problems.append(Problem(doc.doc_id, "segment", "warning", "newsletter without any ISCM section", 0))

@@ -26,36 +26,75 @@ from iscm_extract import __version__
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 
 SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema([
-        ("doc_id", pa.string()), ("source_path", pa.string()), ("sha256", pa.string()),
-        ("text_sha256", pa.string()), ("input_format", pa.string()), ("kind", pa.string()),
-        ("title", pa.string()), ("issue_number", pa.int32()), ("period_start", pa.date32()),
-        ("period_end", pa.date32()), ("year", pa.int32()), ("n_pages", pa.int32()), ("n_chars", pa.int64()),
-    ]),
-    "sections": pa.schema([
-        ("doc_id", pa.string()), ("section_id", pa.string()), ("order", pa.int32()), ("kind", pa.string()),
-        ("heading", pa.string()), ("iscm_id", pa.string()), ("page_start", pa.int32()),
-        ("char_start", pa.int64()), ("char_end", pa.int64()), ("text", pa.string()),
-    ]),
-    "aliases": pa.schema([
-        ("alias", pa.string()), ("iscm_id", pa.string()), ("method", pa.string()), ("score", pa.float64()),
-        ("doc_id", pa.string()), ("occurrences", pa.int32()),
-    ]),
-    "problems": pa.schema([
-        ("doc_id", pa.string()), ("stage", pa.string()), ("severity", pa.string()), ("message", pa.string()),
-        ("char_start", pa.int64()),
-    ]),
+    "documents": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("source_path", pa.string()),
+            ("sha256", pa.string()),
+            ("text_sha256", pa.string()),
+            ("input_format", pa.string()),
+            ("kind", pa.string()),
+            ("title", pa.string()),
+            ("issue_number", pa.int32()),
+            ("period_start", pa.date32()),
+            ("period_end", pa.date32()),
+            ("year", pa.int32()),
+            ("n_pages", pa.int32()),
+            ("n_chars", pa.int64()),
+        ]
+    ),
+    "sections": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("section_id", pa.string()),
+            ("order", pa.int32()),
+            ("kind", pa.string()),
+            ("heading", pa.string()),
+            ("iscm_id", pa.string()),
+            ("page_start", pa.int32()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+            ("text", pa.string()),
+        ]
+    ),
+    "aliases": pa.schema(
+        [
+            ("alias", pa.string()),
+            ("iscm_id", pa.string()),
+            ("method", pa.string()),
+            ("score", pa.float64()),
+            ("doc_id", pa.string()),
+            ("occurrences", pa.int32()),
+        ]
+    ),
+    "problems": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("stage", pa.string()),
+            ("severity", pa.string()),
+            ("message", pa.string()),
+            ("char_start", pa.int64()),
+        ]
+    ),
 }
 
 
 def documents_rows(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> list[dict[str, Any]]:
     rows = [
         {
-            "doc_id": r.document.doc_id, "source_path": r.document.source_path, "sha256": r.document.sha256,
-            "text_sha256": r.document.text_sha256, "input_format": r.document.input_format,
-            "kind": r.info.kind, "title": r.info.title, "issue_number": r.info.issue_number,
-            "period_start": r.info.period_start, "period_end": r.info.period_end, "year": r.info.year,
-            "n_pages": r.document.n_pages, "n_chars": len(r.document.text),
+            "doc_id": r.document.doc_id,
+            "source_path": r.document.source_path,
+            "sha256": r.document.sha256,
+            "text_sha256": r.document.text_sha256,
+            "input_format": r.document.input_format,
+            "kind": r.info.kind,
+            "title": r.info.title,
+            "issue_number": r.info.issue_number,
+            "period_start": r.info.period_start,
+            "period_end": r.info.period_end,
+            "year": r.info.year,
+            "n_pages": r.document.n_pages,
+            "n_chars": len(r.document.text),
         }
         for r in results
     ]
@@ -66,9 +105,16 @@ def documents_rows(results: Sequence[DocumentResult], failed: Sequence[FailedInp
 def sections_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
     return [
         {
-            "doc_id": r.document.doc_id, "section_id": s.section_id, "order": s.order, "kind": s.kind,
-            "heading": s.heading, "iscm_id": s.iscm_id, "page_start": r.document.page_at(s.char_start),
-            "char_start": s.char_start, "char_end": s.char_end, "text": s.text,
+            "doc_id": r.document.doc_id,
+            "section_id": s.section_id,
+            "order": s.order,
+            "kind": s.kind,
+            "heading": s.heading,
+            "iscm_id": s.iscm_id,
+            "page_start": r.document.page_at(s.char_start),
+            "char_start": s.char_start,
+            "char_end": s.char_end,
+            "text": s.text,
         }
         for r in sorted(results, key=lambda r: r.document.doc_id)
         for s in r.sections
@@ -92,8 +138,14 @@ def aliases_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
             counts[key] += 1
             scores[key] = 100.0
         rows += [
-            {"alias": alias, "iscm_id": iscm_id, "method": method, "score": scores[(alias, iscm_id, method)],
-             "doc_id": r.document.doc_id, "occurrences": n}
+            {
+                "alias": alias,
+                "iscm_id": iscm_id,
+                "method": method,
+                "score": scores[(alias, iscm_id, method)],
+                "doc_id": r.document.doc_id,
+                "occurrences": n,
+            }
             for (alias, iscm_id, method), n in counts.items()
         ]
     return sorted(rows, key=lambda row: (row["doc_id"], row["iscm_id"], row["alias"], row["method"]))
@@ -101,11 +153,18 @@ def aliases_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
 
 def problems_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
     rows = [
-        {"doc_id": p.doc_id, "stage": p.stage, "severity": p.severity, "message": p.message,
-         "char_start": p.char_start}
+        {
+            "doc_id": p.doc_id,
+            "stage": p.stage,
+            "severity": p.severity,
+            "message": p.message,
+            "char_start": p.char_start,
+        }
         for p in problems
     ]
-    return sorted(rows, key=lambda row: (row["doc_id"], row["stage"], row["char_start"] or -1, row["message"]))
+    return sorted(
+        rows, key=lambda row: (row["doc_id"], row["stage"], row["char_start"] or -1, row["message"])
+    )
 
 
 def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> dict[str, pa.Table]:
@@ -116,7 +175,9 @@ def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput
         "aliases": aliases_rows(results),
         "problems": problems_rows(problems),
     }
-    return {name: with_pandas_dtypes(pa.Table.from_pylist(rows[name], schema=SCHEMAS[name])) for name in SCHEMAS}
+    return {
+        name: with_pandas_dtypes(pa.Table.from_pylist(rows[name], schema=SCHEMAS[name])) for name in SCHEMAS
+    }
 
 
 _NULLABLE = {pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}
@@ -139,8 +200,9 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(tables: dict[str, pa.Table], inputs: Sequence[tuple[str, str, str | None]],
-                   rules_fingerprint: str) -> dict[str, Any]:
+def build_manifest(
+    tables: dict[str, pa.Table], inputs: Sequence[tuple[str, str, str | None]], rules_fingerprint: str
+) -> dict[str, Any]:
     problems = tables["problems"].column("severity").to_pylist()
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,0 +1,147 @@
+"""Segmentation of newsletters into sections, on the corpus and on layouts it does not show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.conftest import GOLD, NEWSLETTERS
+
+from iscm_extract import evaluate, pipeline
+from iscm_extract.model import DocumentResult
+from iscm_extract.rules import Rules
+
+
+def extract_text(tmp_path: Path, rules: Rules, text: str, name: str = "issue.txt") -> DocumentResult:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return pipeline.extract_document(path, rules)
+
+
+def headings(result: DocumentResult) -> list[tuple[str, str | None]]:
+    return [(s.kind, s.iscm_id) for s in result.sections]
+
+
+def test_sections_f1_is_one_on_every_newsletter(corpus_outputs: Path) -> None:
+    scores = evaluate.evaluate(GOLD, corpus_outputs, ["sections"])
+    by_doc = {s.doc_id: s for s in scores}
+    assert set(NEWSLETTERS) <= set(by_doc)
+    for doc_id in [*NEWSLETTERS, "*"]:
+        score = by_doc[doc_id]
+        assert score.f1 == 1.0, evaluate.format_scores([score])
+
+
+HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
+
+
+def test_run_in_headings_of_text_flattened_from_a_pdf(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + (
+        "Almaty Process The 4th SOM, 25-26 September, Astana, discussed mixed movements.\n"
+        "Migration Dialogue for West Africa (MIDWA) Ministerial Meeting (3 May) adopted a roadmap.\n"
+        "Bali Process Two workshops (June) on biometrics.\n"
+    )
+    result = extract_text(tmp_path, rules, text)
+    assert headings(result)[1:] == [("iscm", "ALMATY"), ("iscm", "MIDWA"), ("iscm", "BALI")]
+    assert [s.heading for s in result.sections[1:]] == [
+        "Almaty Process",
+        "Migration Dialogue for West Africa (MIDWA)",
+        "Bali Process",
+    ]
+    assert result.sections[1].text.startswith("Almaty Process The 4th SOM")
+
+
+def test_a_sections_own_name_opening_a_paragraph_is_not_a_new_section(tmp_path: Path, rules: Rules) -> None:
+    text = (
+        HEAD
+        + "Bali Process\nSOM (4 May).\n\nBali Process Ministers met again (5 May).\n\n"
+        + "Prague Process\nSOM (1 June).\n"
+    )
+    assert headings(extract_text(tmp_path, rules, text))[1:] == [("iscm", "BALI"), ("iscm", "PRAGUE")]
+
+
+def test_anniversary_and_continued_lines_are_not_sections(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + (
+        "Almaty Process\n\n10th Anniversary of the Almaty Process\n\nSOM (28 March).\n\n"
+        "MAIN MEETINGS BY ISCMs (CONTINUED)\n\n"
+        "Migration Dialogue for West Africa (MIDWA)\n\n30th anniversary of MIDWA\n\nWorking group (May).\n"
+    )
+    result = extract_text(tmp_path, rules, text)
+    assert headings(result)[1:] == [("iscm", "ALMATY"), ("iscm", "MIDWA")]
+    assert "CONTINUED" not in result.sections[1].text
+    assert "30th anniversary of MIDWA" in result.sections[2].text
+
+
+def test_heading_split_over_two_lines(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + (
+        "Intergovernmental Consultations on Migration, Asylum \nand Refugees (IGC)\n"
+        "SOM, 10 December, virtual.\n\n"
+        "Central American Commission of Migration Directors \n(OCAM) \n50th Meeting, 30 June.\n"
+    )
+    assert headings(extract_text(tmp_path, rules, text))[1:] == [("iscm", "IGC"), ("iscm", "OCAM")]
+
+
+def test_heading_without_acronym_and_new_acronym_styles(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + (
+        "GLOBAL FORUM ON MIGRATION AND DEVELOPMENT\nSummit (20 January).\n\n"
+        "Migration Dialogue for the East African Community - MIDEAC\nMeeting (2 March).\n\n"
+        "Pan-African Forum on Migration (PAFoM)\nForum (9 October).\n"
+    )
+    assert headings(extract_text(tmp_path, rules, text))[1:] == [
+        ("iscm", "GFMD"),
+        ("iscm", "MIDEAC"),
+        ("iscm", "PAFOM"),
+    ]
+
+
+def test_unknown_iscm_heading_is_kept_unresolved_with_a_problem(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + "Foo Bar Process\nSOM (4 May).\n\nBali Process\nSOM (5 May).\n"
+    result = extract_text(tmp_path, rules, text)
+    assert headings(result)[1:] == [("iscm", None), ("iscm", "BALI")]
+    assert any("Foo Bar Process" in p.message and p.stage == "segment" for p in result.problems)
+
+
+def test_other_section_kinds(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + (
+        "Almaty Process\nSOM (28 March).\n\n"
+        "ELEVENTH GLOBAL MEETING OF ISCM CHAIRS AND SECRETARIATS (GRCP 11)\nThe GRCP 11 (3 June, Geneva).\n\n"
+        "Global Initiatives\nGlobal Compact for Migration: Almaty Process [1 ISCMs]\n\n"
+        "Thematic Areas\nData: Almaty Process [1 ISCMs]\n\n"
+        "2031 PUBLICATIONS\nA Report (Almaty Process)\nhttps://example.org/report.pdf\n"
+    )
+    assert headings(extract_text(tmp_path, rules, text))[1:] == [
+        ("iscm", "ALMATY"),
+        ("global_meeting", "GRCP"),
+        ("global_initiatives", None),
+        ("themes", None),
+        ("publications", None),
+    ]
+
+
+def test_publications_without_a_heading_start_at_the_first_title(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + (
+        "Almaty Process\nSOM (28 March).\n\nThematic Areas\nData: Almaty Process\n\n"
+        "A Toolkit on Data (Almaty Process)\n\nhttps://example.org/toolkit.pdf\n"
+    )
+    result = extract_text(tmp_path, rules, text)
+    assert headings(result)[-1] == ("publications", None)
+    assert result.sections[-1].text.startswith("A Toolkit on Data")
+
+
+def test_non_newsletters_are_one_section(corpus_results: dict[str, DocumentResult]) -> None:
+    report = corpus_results["grcp9-summary-report-2021"]
+    assert [s.kind for s in report.sections] == ["other"]
+
+
+@pytest.mark.parametrize("doc_id", NEWSLETTERS)
+def test_sections_tile_the_text_in_order(corpus_results: dict[str, DocumentResult], doc_id: str) -> None:
+    result = corpus_results[doc_id]
+    text = result.document.text
+    previous_end = 0
+    for section in result.sections:
+        assert section.char_start >= previous_end
+        assert text[section.char_start : section.char_end] == section.text
+        # Between sections lie only dropped container headings and "continued" lines, no prose.
+        gap = [line for line in text[previous_end : section.char_start].split("\n") if line.strip()]
+        assert all(len(line.split()) <= 18 and not line.endswith(".") for line in gap), gap
+        previous_end = section.char_end
+    assert not text[previous_end:].strip()

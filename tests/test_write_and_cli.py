@@ -1,0 +1,116 @@
+"""Tables on disk: schemas and dtypes, atomic writes, exit codes, bad inputs in a batch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from tests.conftest import RAW
+
+from iscm_extract import cli, pipeline, write
+from iscm_extract.rules import Rules
+
+
+def test_tables_load_in_pandas_with_real_dtypes(corpus_outputs: Path) -> None:
+    documents = pd.read_parquet(corpus_outputs / "documents.parquet").set_index("doc_id")
+    assert str(documents["issue_number"].dtype) == "Int32"
+    assert documents.loc["iscm-highlights-2023", "issue_number"] == 9
+    assert pd.isna(documents.loc["iscm-highlights-2020", "issue_number"])
+    assert str(documents.loc["iscm-highlights-2023", "period_start"]) == "2023-01-01"
+    assert type(documents.loc["iscm-highlights-2023", "period_start"]).__name__ == "date"
+    sections = pd.read_parquet(corpus_outputs / "sections.parquet")
+    assert str(sections["char_start"].dtype) == "Int64"
+    for name, schema in write.SCHEMAS.items():
+        assert pq.read_schema(corpus_outputs / f"{name}.parquet").remove_metadata().equals(schema)
+
+
+def test_section_text_is_traceable_to_the_document(corpus_outputs: Path, corpus_results: dict) -> None:
+    sections = pd.read_parquet(corpus_outputs / "sections.parquet")
+    for row in sections.itertuples():
+        text = corpus_results[row.doc_id].document.text
+        assert text[row.char_start : row.char_end] == row.text
+
+
+def test_manifest_lists_inputs_rows_and_versions(corpus_outputs: Path) -> None:
+    manifest = json.loads((corpus_outputs / "manifest.json").read_text())
+    assert {i["doc_id"] for i in manifest["inputs"]} == {p.stem for p in RAW.glob("*.txt")}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert manifest["row_counts"]["sections"] == len(pd.read_parquet(corpus_outputs / "sections.parquet"))
+    assert manifest["libraries"]["spacy"].startswith("3.")
+
+
+def test_two_runs_give_identical_tables(tmp_path: Path, rules: Rules, corpus_outputs: Path) -> None:
+    pipeline.run([RAW], tmp_path, rules)
+    for name in write.SCHEMAS:
+        assert (tmp_path / f"{name}.parquet").read_bytes() == (
+            corpus_outputs / f"{name}.parquet"
+        ).read_bytes()
+
+
+def test_a_failing_writer_leaves_previous_outputs_intact(
+    tmp_path: Path, rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.run([RAW], tmp_path, rules)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    calls = []
+
+    def failing_write(table: object, where: object) -> None:
+        calls.append(where)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        real_write(table, where)
+
+    real_write = pq.write_table
+    monkeypatch.setattr(write.pq, "write_table", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        pipeline.run([RAW / "iscm-highlights-2023.txt"], tmp_path, rules)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_bad_inputs_are_reported_and_the_rest_is_extracted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = tmp_path / "raw"
+    inputs.mkdir()
+    shutil.copy(RAW / "iscm-highlights-2021.txt", inputs)
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (inputs / "notes.docx").write_bytes(b"PK\x03\x04")
+    out = tmp_path / "out"
+    assert cli.main(["extract", str(inputs), "--out", str(out)]) == 1
+    problems = pd.read_parquet(out / "problems.parquet")
+    errors = problems[problems["severity"] == "error"].set_index("doc_id")["message"]
+    assert "empty" in errors["empty"] and "binary" in errors["image"] and "unsupported" in errors["notes"]
+    sections = pd.read_parquet(out / "sections.parquet")
+    assert (sections["doc_id"] == "iscm-highlights-2021").sum() > 20
+    documents = pd.read_parquet(out / "documents.parquet")
+    assert set(documents["doc_id"]) == {"iscm-highlights-2021", "empty", "image", "notes"}
+    assert "error: empty.txt: file is empty" in capsys.readouterr().err
+
+
+def test_a_text_that_is_not_a_newsletter_gives_no_sections_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / "recipe.txt").write_text("Pancakes\n\nMix flour, milk and eggs.\n")
+    assert cli.main(["extract", str(tmp_path / "recipe.txt"), "--out", str(tmp_path / "out")]) == 0
+    documents = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert documents["kind"].tolist() == ["other"]
+    problems = pd.read_parquet(tmp_path / "out" / "problems.parquet")
+    assert problems["stage"].tolist() == ["classify"]
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert cli.main(["extract", str(tmp_path / "missing"), "--out", str(tmp_path)]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["no-such-command"])
+    assert exit_info.value.code == 2
+
+
+def test_eval_command_prints_scores(corpus_outputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        cli.main(["eval", "--gold", str(RAW.parent / "tests" / "gold"), "--pred", str(corpus_outputs)]) == 0
+    )
+    output = capsys.readouterr().out
+    assert "sections   ALL" in output and "1.000  1.000  1.000" in output
