@@ -2,7 +2,10 @@
 
 Gold lives in `<gold>/<doc_id>/<table>.csv`. Only documents with a gold file for a table are
 scored for that table. Rows are matched as multisets of keys (SPEC section 8):
-  sections: (doc_id, kind, iscm_id, heading folded)
+  sections:          (doc_id, kind, iscm_id, heading folded)
+  meetings (dated):  (doc_id, iscm_id, start_date, end_date)
+  meetings (undated): (doc_id, iscm_id, meeting_type)
+and for meetings, field accuracy (type, ordinal, count, city, country, format) over matched pairs.
 """
 
 from __future__ import annotations
@@ -28,7 +31,43 @@ def _section_key(row: dict[str, Any]) -> Hashable:
     return (row["doc_id"], _text(row["kind"]), _text(row["iscm_id"]), name_key(_text(row["heading"])))
 
 
-KEYS: dict[str, Callable[[dict[str, Any]], Hashable]] = {"sections": _section_key}
+def _date(value: Any) -> str:
+    return _text(value)[:10]
+
+
+def _meeting_key(row: dict[str, Any]) -> Hashable:
+    if _date(row["start_date"]):
+        return (row["doc_id"], _text(row["iscm_id"]), _date(row["start_date"]), _date(row["end_date"]))
+    return (row["doc_id"], _text(row["iscm_id"]), _text(row["meeting_type"]))
+
+
+KEYS: dict[str, Callable[[dict[str, Any]], Hashable]] = {"sections": _section_key, "meetings": _meeting_key}
+FIELDS = {"meetings": ["meeting_type", "ordinal", "stated_count", "city", "country", "format"]}
+
+
+def _value(value: Any) -> str:
+    text = _text(value)
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+
+
+def field_accuracy(gold: list[dict[str, Any]], pred: list[dict[str, Any]], key: Callable[[dict[str, Any]], Hashable],
+                   fields: list[str]) -> dict[str, tuple[int, int]]:
+    """For each field, (equal, compared) over gold/pred pairs that share a key; within a key the
+    pairs are formed greedily by the number of equal fields."""
+    by_key: dict[Hashable, list[dict[str, Any]]] = {}
+    for row in pred:
+        by_key.setdefault(key(row), []).append(row)
+    counts = {f: [0, 0] for f in fields}
+    for row in gold:
+        candidates = by_key.get(key(row), [])
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda c: sum(_value(c[f]) == _value(row[f]) for f in fields))
+        candidates.remove(best)
+        for f in fields:
+            counts[f][0] += _value(best[f]) == _value(row[f])
+            counts[f][1] += 1
+    return {f: (equal, total) for f, (equal, total) in counts.items()}
 
 
 @dataclass(frozen=True)
@@ -40,6 +79,7 @@ class Score:
     n_matched: int
     missing: tuple[Hashable, ...] = ()
     extra: tuple[Hashable, ...] = ()
+    fields: tuple[tuple[str, int, int], ...] = ()  # (field, equal, compared)
 
     @property
     def precision(self) -> float:
@@ -55,12 +95,17 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _score(table: str, doc_id: str, gold: list[Hashable], pred: list[Hashable]) -> Score:
+def _score(table: str, doc_id: str, gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -> Score:
+    key = KEYS[table.split(":")[0]]
+    gold, pred = [key(r) for r in gold_rows], [key(r) for r in pred_rows]
     gold_counts, pred_counts = Counter(gold), Counter(pred)
     matched = sum((gold_counts & pred_counts).values())
     missing = tuple(sorted((gold_counts - pred_counts).elements(), key=str))
     extra = tuple(sorted((pred_counts - gold_counts).elements(), key=str))
-    return Score(table, doc_id, len(gold), len(pred), matched, missing, extra)
+    fields = FIELDS.get(table.split(":")[0], [])
+    accuracy = field_accuracy(gold_rows, pred_rows, key, fields) if fields else {}
+    return Score(table, doc_id, len(gold), len(pred), matched, missing, extra,
+                 tuple((f, *accuracy[f]) for f in fields))
 
 
 def read_gold(gold_dir: Path, table: str) -> pd.DataFrame:
@@ -79,27 +124,40 @@ def evaluate(gold_dir: Path, pred_dir: Path, tables: list[str] | None = None) ->
         if gold.empty or not pred_path.exists():
             continue
         pred = pd.read_parquet(pred_path)
-        key = KEYS[table]
-        all_gold: list[Hashable] = []
-        all_pred: list[Hashable] = []
-        for doc_id in sorted(gold["doc_id"].unique()):
-            g = [key(row) for row in gold[gold["doc_id"] == doc_id].to_dict("records")]
-            p = [key(row) for row in pred[pred["doc_id"] == doc_id].to_dict("records")]
-            scores.append(_score(table, doc_id, g, p))
-            all_gold += g
-            all_pred += p
-        scores.append(_score(table, "*", all_gold, all_pred))
+        for name, subset in _subsets(table):
+            all_gold: list[dict[str, Any]] = []
+            all_pred: list[dict[str, Any]] = []
+            for doc_id in sorted(gold["doc_id"].unique()):
+                g = [r for r in gold[gold["doc_id"] == doc_id].to_dict("records") if subset(r)]
+                p = [r for r in pred[pred["doc_id"] == doc_id].to_dict("records") if subset(r)]
+                scores.append(_score(name, doc_id, g, p))
+                all_gold += g
+                all_pred += p
+            scores.append(_score(name, "*", all_gold, all_pred))
     return scores
 
 
+def _subsets(table: str) -> list[tuple[str, Callable[[dict[str, Any]], bool]]]:
+    """Meetings are scored dated and undated apart, as their keys differ."""
+    if table != "meetings":
+        return [(table, lambda row: True)]
+    return [
+        ("meetings:dated", lambda row: bool(_date(row["start_date"]))),
+        ("meetings:undated", lambda row: not _date(row["start_date"])),
+    ]
+
+
 def format_scores(scores: list[Score], show_errors: bool = True) -> str:
-    lines = [f"{'table':<10} {'document':<40} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+    lines = [f"{'table':<17} {'document':<37} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6}"]
     for s in scores:
         name = "ALL" if s.doc_id == "*" else s.doc_id
         lines.append(
-            f"{s.table:<10} {name:<40} {s.n_gold:>5} {s.n_pred:>5} "
+            f"{s.table:<17} {name:<37} {s.n_gold:>5} {s.n_pred:>5} "
             f"{s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
         )
+        if s.fields and s.doc_id == "*":
+            accuracy = [f"{f} {eq / n:.3f} ({eq}/{n})" if n else f"{f} -" for f, eq, n in s.fields]
+            lines.append("    field accuracy: " + ", ".join(accuracy))
         if show_errors and s.doc_id != "*":
             lines += [f"    missing {m}" for m in s.missing] + [f"    extra   {e}" for e in s.extra]
     return "\n".join(lines)

@@ -271,6 +271,27 @@ def _dehyphenate(text: MappedText) -> MappedText:
     return text.rewrite(_BROKEN_WORD, replace)
 
 
+# --- pass 4b: a paragraph split by a page or column break ------------------------------------
+
+_FUNCTION_WORDS = {"and", "or", "of", "the", "to", "in", "on", "for", "with", "a", "an", "by", "from", "at",
+                   "as", "its", "their"}
+_PARAGRAPH_BREAK = re.compile(r"(?<=\S)\n\n(?=\S)")
+
+
+def _join_broken_paragraph(match: re.Match[str]) -> list[Piece]:
+    """'and 8\n\nwebinars', 'migration and\n\nCOVID-19', '20 ISCMs\n\nto discuss': a blank line
+    inside a sentence is a page or column break, not the end of a paragraph."""
+    before = match.string[max(0, match.start() - 30) : match.start()]
+    after = match.string[match.end() : match.end() + 1]
+    last_word = re.findall(r"[\w,]+$", before)
+    inside = bool(last_word) and (
+        before.endswith(",")
+        or last_word[0].lower() in _FUNCTION_WORDS
+        or (before[-1].islower() or before[-1].isdigit()) and after.islower()
+    )
+    return [Piece(match.start(), match.start() + 1)] if inside else [Piece(match.start(), match.end())]
+
+
 # --- pass 5: a heading split over two lines -----------------------------------------------------
 
 _STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"}
@@ -328,6 +349,7 @@ def clean_text(raw: str) -> MappedText:
     text = text.rewrite(_BLANK_LINES, lambda m: [Piece(m.start(), insert="\n\n")])
     text = _dehyphenate(text)
     text = text.rewrite(_LEADING_HYPHEN, lambda m: [Piece(m.start() + 1, m.end())])
+    text = text.rewrite(_PARAGRAPH_BREAK, _join_broken_paragraph)
     text = _join_split_headings(text)
     return text.rewrite(re.compile(r"\A\n+|\n+\Z"), lambda m: [])
 

@@ -113,6 +113,38 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class MeetingRecord:
+    """One meeting record (SPEC section 7): a meeting phrase with one of its date spans."""
+
+    meeting_id: str
+    mention_id: str
+    doc_id: str
+    section_id: str
+    iscm_id: str | None
+    joint_with: tuple[str, ...]
+    meeting_type: str
+    level: str
+    name: str
+    ordinal: int | None
+    stated_count: int | None
+    count_qualifier: str | None
+    start_date: date | None
+    end_date: date | None
+    date_precision: str | None
+    date_raw: str | None
+    city: str | None
+    country: str | None
+    format: str | None
+    topic: str | None
+    outcomes: tuple[str, ...]
+    evidence: str
+    char_start: int
+    char_end: int
+    page: int | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Definition:
     """A name the document itself defines for a registry body ("Long Name (ACR)", acronym lists)."""
 
@@ -129,6 +161,7 @@ class DocumentResult:
     info: DocumentInfo
     sections: list[Section] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
+    meetings: list[MeetingRecord] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 

@@ -84,6 +84,39 @@ class Resolver:
             name_key(t): term for term, spellings in registry.family_terms.items() for t in spellings
         }
         self.log: list[Resolution] = []
+        # Names as they may appear in running text: acronyms match case-sensitively ("ADD", not "add").
+        forms: dict[str, bool] = {}
+        for entry in registry.entries:
+            for form in (*entry.acronyms, *entry.typos):
+                forms[form] = True
+            for form in entry.long_forms:
+                forms[form] = False
+        for definition in definitions:
+            forms.setdefault(definition.alias, definition.alias.isupper())
+        self._mention_patterns = [
+            re.compile(
+                r"(?<!\w)(?:"
+                + "|".join(
+                    re.escape(form).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
+                    for form in sorted((f for f, acronym in forms.items() if acronym is case), key=len, reverse=True)
+                )
+                + r")(?!\w)",
+                0 if case else re.IGNORECASE,
+            )
+            for case in (True, False)
+        ]
+
+    def find_mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """Registry bodies named in running text: (start, end, iscm_id), longest names first."""
+        found: list[tuple[int, int, str]] = []
+        for pattern in self._mention_patterns:
+            for match in pattern.finditer(text):
+                if any(s < match.end() and match.start() < e for s, e, _ in found):
+                    continue
+                resolution = self.resolve(match.group(), fuzzy=False, record=False)
+                if resolution.iscm_id:
+                    found.append((match.start(), match.end(), resolution.iscm_id))
+        return sorted(found)
 
     def family_term(self, word: str) -> str | None:
         """'ISEM' -> 'ISCM': the family word and its misspellings (not a body)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from iscm_extract import classify, ingest, normalise, segment, write
+from iscm_extract import classify, ingest, meetings, normalise, segment, write
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.rules import Rules
 
@@ -20,16 +20,17 @@ def extract_document(path: Path, rules: Rules) -> DocumentResult:
     definitions = normalise.find_definitions(document.text, rules.registry, rules.normalise)
     resolver = normalise.Resolver(rules.registry, rules.normalise, definitions)
     sections, segment_problems = segment.segment(document, info, resolver, rules.sections)
+    extractor = meetings.MeetingExtractor(rules.meetings, rules.places)
+    meeting_records, meeting_problems = extractor.extract(document, info, sections, resolver)
     if info.kind == "other":
-        problems.append(
-            Problem(
-                document.doc_id,
-                "classify",
-                "warning",
-                "not a newsletter, meeting report or survey summary: nothing extracted",
-            )
-        )
-    return DocumentResult(document, info, sections, definitions, resolver.log, problems + segment_problems)
+        problems.append(Problem(document.doc_id, "classify", "warning", NOT_EXTRACTED))
+    return DocumentResult(
+        document, info, sections, definitions, meeting_records, resolver.log,
+        problems + segment_problems + meeting_problems,
+    )
+
+
+NOT_EXTRACTED = "not a newsletter, meeting report or survey summary: nothing extracted"
 
 
 def collect_inputs(paths: Iterable[Path]) -> list[Path]:

@@ -111,11 +111,55 @@ class ClassifyRules:
 
 
 @dataclass(frozen=True)
+class PhraseRule:
+    phrase: str
+    meeting_type: str
+    body: bool  # names a group, not an event: needs a meeting word, a date or a count
+
+
+@dataclass(frozen=True)
+class MeetingRules:
+    spacy_model: str
+    spacy_disable: tuple[str, ...]
+    levels: dict[str, str]  # meeting type -> level
+    phrases: tuple[PhraseRule, ...]
+    generic_heads: tuple[str, ...]
+    generic_with_ordinal: str
+    generic_default: str
+    own_name_makes_regular: frozenset[str]
+    own_full_name_makes_regular: frozenset[str]
+    merge_of_heads: frozenset[str]
+    need_date_or_count: frozenset[str]
+    modifiers: frozenset[str]
+    count_qualifiers: dict[str, str | None]
+    number_words: dict[str, int]
+    ordinal_words: dict[str, int]
+    tens_words: dict[str, int]
+    part_of_cues: tuple[str, ...]
+    not_held_cues_before: tuple[str, ...]
+    not_held_cues_after: tuple[str, ...]
+    anaphora_determiners: frozenset[str]
+    format_cues: dict[str, tuple[str, ...]]
+    appositive_words: frozenset[str]
+    hybrid_when_place_and_virtual: bool
+    outcome_verbs: tuple[str, ...]
+    topic_cues: tuple[str, ...]
+    ligatures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    country_aliases: dict[str, str]  # name as written -> pycountry name
+
+
+@dataclass(frozen=True)
 class Rules:
     registry: Registry
     normalise: NormaliseRules
     sections: SectionRules
     classify: ClassifyRules
+    meetings: MeetingRules
+    places: PlaceRules
     # sha256 over every rule file: part of the manifest and of the cache key.
     fingerprint: str
 
@@ -251,6 +295,100 @@ def load_classify(path: Path, registry: Registry) -> ClassifyRules:
     return ClassifyRules(int(data.get("window", 2500)), tuple(kinds))
 
 
+MEETING_TYPES = {"summit", "ministerial", "vice_ministerial", "senior_officials", "regular_meeting",
+                 "extraordinary_meeting", "steering", "working_group", "thematic_meeting", "conference",
+                 "consultation", "workshop", "training", "webinar", "other"}
+
+
+def _int_map(value: Any, where: str) -> dict[str, int]:
+    if not isinstance(value, dict) or not all(isinstance(v, int) for v in value.values()):
+        raise RulesError(f"{where}: expected a mapping of words to integers")
+    return {str(k).casefold(): int(v) for k, v in value.items()}
+
+
+def load_meetings(path: Path) -> MeetingRules:
+    data = _read_yaml(path)
+    levels = set(_str_list(data.get("levels"), f"{path}: levels"))
+    types = data.get("types")
+    if not isinstance(types, dict):
+        raise RulesError(f"{path}: 'types' must map each meeting type to its level and phrases")
+    unknown = set(types) - MEETING_TYPES
+    missing = MEETING_TYPES - set(types)
+    if unknown or missing:
+        raise RulesError(f"{path}: types must be exactly SPEC's meeting types (unknown {sorted(unknown)}, "
+                         f"missing {sorted(missing)})")
+    type_levels: dict[str, str] = {}
+    phrases: list[PhraseRule] = []
+    for name, spec in types.items():
+        where = f"{path}: types.{name}"
+        if not isinstance(spec, dict) or spec.get("level") not in levels:
+            raise RulesError(f"{where}: level must be one of {sorted(levels)}")
+        type_levels[name] = spec["level"]
+        for entry in spec.get("phrases") or []:
+            if isinstance(entry, str):
+                phrases.append(PhraseRule(entry, name, False))
+            elif isinstance(entry, dict) and isinstance(entry.get("phrase"), str):
+                phrases.append(PhraseRule(entry["phrase"], name, bool(entry.get("body", False))))
+            else:
+                raise RulesError(f"{where}: a phrase is a string or {{phrase: ..., body: true}}, not {entry!r}")
+    for key in ("generic_with_ordinal", "generic_default"):
+        if data.get(key) not in MEETING_TYPES:
+            raise RulesError(f"{path}: {key} must be a meeting type")
+    for key in ("own_name_makes_regular", "own_full_name_makes_regular", "need_date_or_count"):
+        bad = set(_str_list(data.get(key), f"{path}: {key}")) - MEETING_TYPES
+        if bad:
+            raise RulesError(f"{path}: {key} names unknown meeting types {sorted(bad)}")
+    cues = data.get("format_cues") or {}
+    if not isinstance(cues, dict) or set(cues) - {"virtual", "hybrid"}:
+        raise RulesError(f"{path}: format_cues must have the keys virtual and hybrid")
+    qualifiers = data.get("count_qualifiers") or {}
+    if not isinstance(qualifiers, dict) or set(qualifiers.values()) - {"over", None}:
+        raise RulesError(f"{path}: count_qualifiers map phrases to 'over' or null")
+    return MeetingRules(
+        spacy_model=str(data.get("spacy_model", "")),
+        spacy_disable=_str_list(data.get("spacy_disable"), f"{path}: spacy_disable"),
+        levels=type_levels,
+        phrases=tuple(phrases),
+        generic_heads=_str_list(data.get("generic_heads"), f"{path}: generic_heads"),
+        generic_with_ordinal=data["generic_with_ordinal"],
+        generic_default=data["generic_default"],
+        own_name_makes_regular=frozenset(_str_list(data.get("own_name_makes_regular"), path.name)),
+        own_full_name_makes_regular=frozenset(_str_list(data.get("own_full_name_makes_regular"), path.name)),
+        merge_of_heads=frozenset(w.casefold() for w in _str_list(data.get("merge_of_heads"), path.name)),
+        need_date_or_count=frozenset(_str_list(data.get("need_date_or_count"), path.name)),
+        modifiers=frozenset(w.casefold() for w in _str_list(data.get("modifiers"), f"{path}: modifiers")),
+        count_qualifiers={str(k).casefold(): v for k, v in qualifiers.items()},
+        number_words=_int_map(data.get("number_words"), f"{path}: number_words"),
+        ordinal_words=_int_map(data.get("ordinal_words"), f"{path}: ordinal_words"),
+        tens_words=_int_map(data.get("tens_words"), f"{path}: tens_words"),
+        part_of_cues=_str_list(data.get("part_of_cues"), path.name),
+        not_held_cues_before=_str_list(data.get("not_held_cues_before"), path.name),
+        not_held_cues_after=_str_list(data.get("not_held_cues_after"), path.name),
+        anaphora_determiners=frozenset(_str_list(data.get("anaphora_determiners"), path.name)),
+        format_cues={k: _str_list(v, f"{path}: format_cues.{k}") for k, v in cues.items()},
+        appositive_words=frozenset(w.casefold() for w in _str_list(data.get("appositive_words"), path.name)),
+        hybrid_when_place_and_virtual=bool(data.get("hybrid_when_place_and_virtual", True)),
+        outcome_verbs=_str_list(data.get("outcome_verbs"), f"{path}: outcome_verbs"),
+        topic_cues=_str_list(data.get("topic_cues"), f"{path}: topic_cues"),
+        ligatures=_str_list(data.get("ligatures"), f"{path}: ligatures"),
+    )
+
+
+def load_places(path: Path) -> PlaceRules:
+    import pycountry  # only here: loading its database takes a moment
+
+    data = _read_yaml(path)
+    aliases = data.get("country_aliases") or {}
+    if not isinstance(aliases, dict):
+        raise RulesError(f"{path}: country_aliases must map a name to a pycountry country name")
+    for alias, target in aliases.items():
+        try:
+            pycountry.countries.lookup(target)
+        except LookupError as exc:
+            raise RulesError(f"{path}: country_aliases.{alias}: {target!r} is not a pycountry country") from exc
+    return PlaceRules({str(k): str(v) for k, v in aliases.items()})
+
+
 def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
     files = sorted(p for p in rules_dir.glob("*.yaml"))
     digest = hashlib.sha256()
@@ -263,5 +401,7 @@ def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
         normalise=load_normalise(rules_dir / "normalise.yaml"),
         sections=load_sections(rules_dir / "sections.yaml", registry),
         classify=load_classify(rules_dir / "classify.yaml", registry),
+        meetings=load_meetings(rules_dir / "meetings.yaml"),
+        places=load_places(rules_dir / "places.yaml"),
         fingerprint=digest.hexdigest(),
     )

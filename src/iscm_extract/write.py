@@ -7,6 +7,7 @@ previous outputs as they were.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -55,6 +56,36 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("char_start", pa.int64()),
             ("char_end", pa.int64()),
             ("text", pa.string()),
+        ]
+    ),
+    "meetings": pa.schema(
+        [
+            ("meeting_id", pa.string()),
+            ("mention_id", pa.string()),
+            ("doc_id", pa.string()),
+            ("section_id", pa.string()),
+            ("iscm_id", pa.string()),
+            ("joint_with", pa.list_(pa.string())),
+            ("meeting_type", pa.string()),
+            ("level", pa.string()),
+            ("name", pa.string()),
+            ("ordinal", pa.int32()),
+            ("stated_count", pa.int32()),
+            ("count_qualifier", pa.string()),
+            ("start_date", pa.date32()),
+            ("end_date", pa.date32()),
+            ("date_precision", pa.string()),
+            ("date_raw", pa.string()),
+            ("city", pa.string()),
+            ("country", pa.string()),
+            ("format", pa.string()),
+            ("topic", pa.string()),
+            ("outcomes", pa.list_(pa.string())),
+            ("evidence", pa.string()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+            ("page", pa.int32()),
+            ("warnings", pa.list_(pa.string())),
         ]
     ),
     "aliases": pa.schema(
@@ -121,6 +152,16 @@ def sections_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
     ]
 
 
+def meetings_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
+    rows = []
+    for r in sorted(results, key=lambda r: r.document.doc_id):
+        for m in r.meetings:
+            row = dataclasses.asdict(m)
+            row.update(joint_with=list(m.joint_with), outcomes=list(m.outcomes), warnings=list(m.warnings))
+            rows.append(row)
+    return rows
+
+
 def aliases_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
     """One row per (document, name as seen, id, method), counting how often it was resolved."""
     rows = []
@@ -172,6 +213,7 @@ def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput
     rows = {
         "documents": documents_rows(results, failed),
         "sections": sections_rows(results),
+        "meetings": meetings_rows(results),
         "aliases": aliases_rows(results),
         "problems": problems_rows(problems),
     }

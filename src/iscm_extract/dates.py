@@ -1,0 +1,228 @@
+"""Meeting dates: find date phrases in text and turn each into date spans.
+
+In layers, each testable on its own (after dateparser's design):
+  1. tokens: days, months, years, range words, list words, qualifiers;
+  2. grammar: day lists and ranges attach to the month after them ("4, 11 and 18 June"), or
+     follow it ("November 12-14"); a range may cross months ("31 October - 2 November");
+     a month alone is a month-precision span ("July and September", "early June");
+  3. normalisation: the phrase's own year, else the issue year; impossible days and ranges
+     become warnings ("13-1 June" keeps its start, its end is null).
+
+dateparser 1.5.0 reads single dates well but not ranges and lists ("24-27 May" became
+2027-05-24, "November 12-14" 2014-11-12, "28 and 30 September" 2030-09-28), hence this module.
+A phrase needs a month name: years and year ranges alone ("2020-2022 research agenda",
+"since 2019") are periods, not meeting dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Precision = Literal["day", "month"]
+
+_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+
+_TOKEN = re.compile(
+    r"(?P<day>\b\d{1,2})(?:\s?(?P<suffix>st|nd|rd|th)\b)?(?!\d|[-/.]\d{3})"
+    r"|(?P<year>\b(?:19|20)\d\d\b)"
+    r"|(?P<month>\b(?:" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True)) + r")\b\.?)"
+    r"|(?P<dash>-+|\bto\b|\buntil\b|\btill\b|\bthrough\b)"
+    r"|(?P<list>\band\b|&|,|;)"
+    r"|(?P<qualifier>\b(?:early|mid|late|end of|beginning of|start of|the end of|mid-)\b)"
+    r"|(?P<filler>\b(?:from|on|between|of|the)\b)"
+    r"|(?P<space>\s+)"
+    r"|(?P<other>\S)"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # day | year | month | dash | list | qualifier | filler | other
+    text: str
+    start: int
+    end: int
+    value: int = 0
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    start: date | None
+    end: date | None
+    precision: Precision
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    """A run of date words in a text, with the spans it denotes."""
+
+    text: str
+    char_start: int
+    char_end: int
+    spans: tuple[DateSpan, ...] = field(default_factory=tuple)
+
+
+# --- layer 1: tokens ----------------------------------------------------------------------------
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind == "suffix":
+            kind = "day"
+        if kind == "space":
+            continue
+        value = 0
+        if kind == "day":
+            value = int(match["day"])
+        elif kind == "year":
+            value = int(match["year"])
+        elif kind == "month":
+            value = _MONTHS[match["month"].rstrip(".").lower()]
+        tokens.append(Token(kind, match.group(), match.start(), match.end(), value))
+    return tokens
+
+
+def find_phrases(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the runs of date tokens that name at least one month."""
+    runs: list[list[Token]] = [[]]
+    for token in tokenize(text):
+        if token.kind == "other" or (token.kind == "day" and not 1 <= token.value <= 31):
+            runs.append([])
+        else:
+            runs[-1].append(token)
+    found = []
+    for run in runs:
+        # Trim words that only join or introduce dates from both ends.
+        while run and run[0].kind in {"list", "dash", "filler"}:
+            run = run[1:]
+        while run and run[-1].kind in {"list", "dash", "filler", "qualifier"}:
+            run = run[:-1]
+        if any(t.kind == "month" for t in run):
+            found.append((run[0].start, run[-1].end))
+    return found
+
+
+# --- layer 2: grammar ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Partial:
+    start_day: int | None
+    start_month: int
+    end_day: int | None
+    end_month: int
+    year: int | None = None
+    end_year_explicit: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _parse_tokens(tokens: list[Token]) -> list[_Partial]:
+    partials: list[_Partial] = []
+    pending: list[tuple[int, int | None]] = []  # (day, range end day) waiting for their month
+    unyeared = 0  # index in partials from which spans still lack an explicit year
+    between = False
+    i = 0
+
+    def peek(offset: int, kind: str) -> Token | None:
+        j = i + offset
+        return tokens[j] if j < len(tokens) and tokens[j].kind == kind else None
+
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind == "filler" and token.text.lower() == "between":
+            between = True
+        elif token.kind == "day":
+            range_end = None
+            joiner = tokens[i + 1] if i + 1 < len(tokens) else None
+            is_range = joiner is not None and (joiner.kind == "dash" or (between and joiner.text.lower() == "and"))
+            if is_range and peek(2, "day"):
+                range_end = tokens[i + 2].value
+                i += 2
+                between = False
+            pending.append((token.value, range_end))
+        elif token.kind == "month":
+            month = token.value
+            if pending:
+                for day, end_day in pending:
+                    partials.append(_Partial(day, month, end_day if end_day is not None else day, month))
+                single = pending[-1][1] is None
+                pending = []
+                # "31 October - 2 November", "30 November to 2 December": a range across months.
+                if single and peek(1, "dash") and peek(2, "day") and peek(3, "month"):
+                    partials[-1].end_day, partials[-1].end_month = tokens[i + 2].value, tokens[i + 3].value
+                    i += 3
+            elif peek(1, "day"):
+                # "November 12-14", "April 8 2021", "June 4"
+                day = tokens[i + 1].value
+                end_day = day
+                i += 1
+                if peek(1, "dash") and peek(2, "day"):
+                    end_day = tokens[i + 2].value
+                    i += 2
+                partials.append(_Partial(day, month, end_day, month))
+                if peek(1, "dash") and peek(2, "month") and peek(3, "day"):
+                    partials[-1].end_month, partials[-1].end_day = tokens[i + 2].value, tokens[i + 3].value
+                    i += 3
+            else:
+                qualified = i > 0 and tokens[i - 1].kind == "qualifier"
+                partial = _Partial(None, month, None, month)
+                if qualified:
+                    partial.warnings.append(f"qualified month {tokens[i - 1].text!r}: month precision")
+                partials.append(partial)
+        elif token.kind == "year":
+            for partial in partials[unyeared:]:
+                partial.year = token.value
+            unyeared = len(partials)
+        i += 1
+    return partials
+
+
+# --- layer 3: normalisation ---------------------------------------------------------------------
+
+
+def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
+    year = partial.year or default_year
+    warnings = list(partial.warnings)
+    if year is None:
+        return DateSpan(None, None, "day" if partial.start_day else "month", (*warnings, "no year known"))
+    if partial.start_day is None:
+        last = calendar.monthrange(year, partial.start_month)[1]
+        return DateSpan(date(year, partial.start_month, 1), date(year, partial.end_month, last), "month", tuple(warnings))
+    try:
+        start = date(year, partial.start_month, partial.start_day)
+    except ValueError:
+        warnings.append(f"impossible date: day {partial.start_day} of month {partial.start_month}")
+        return DateSpan(None, None, "day", tuple(warnings))
+    end_year = year + 1 if partial.end_month < partial.start_month else year  # "30 December - 2 January"
+    try:
+        end: date | None = date(end_year, partial.end_month, partial.end_day or partial.start_day)
+    except ValueError:
+        warnings.append(f"impossible end date: day {partial.end_day} of month {partial.end_month}")
+        end = None
+    if end is not None and end < start:
+        warnings.append(f"impossible range: ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+        end = None
+    return DateSpan(start, end, "day", tuple(warnings))
+
+
+def parse(phrase: str, default_year: int | None) -> list[DateSpan]:
+    """Date spans of one date phrase; the phrase's own year wins over `default_year`."""
+    return [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase))]
+
+
+def find_dates(text: str, default_year: int | None, offset: int = 0) -> list[DatePhrase]:
+    """Every date phrase in `text` with its spans; offsets are shifted by `offset`."""
+    phrases = []
+    for start, end in find_phrases(text):
+        spans = parse(text[start:end], default_year)
+        if spans:
+            phrases.append(DatePhrase(text[start:end], start + offset, end + offset, tuple(spans)))
+    return phrases
