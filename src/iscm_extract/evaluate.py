@@ -50,8 +50,12 @@ def _value(value: Any) -> str:
     return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
 
 
-def field_accuracy(gold: list[dict[str, Any]], pred: list[dict[str, Any]], key: Callable[[dict[str, Any]], Hashable],
-                   fields: list[str]) -> dict[str, tuple[int, int]]:
+def field_accuracy(
+    gold: list[dict[str, Any]],
+    pred: list[dict[str, Any]],
+    key: Callable[[dict[str, Any]], Hashable],
+    fields: list[str],
+) -> dict[str, tuple[int, int]]:
     """For each field, (equal, compared) over gold/pred pairs that share a key; within a key the
     pairs are formed greedily by the number of equal fields."""
     by_key: dict[Hashable, list[dict[str, Any]]] = {}
@@ -95,7 +99,9 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _score(table: str, doc_id: str, gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -> Score:
+def _score(
+    table: str, doc_id: str, gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]
+) -> Score:
     key = KEYS[table.split(":")[0]]
     gold, pred = [key(r) for r in gold_rows], [key(r) for r in pred_rows]
     gold_counts, pred_counts = Counter(gold), Counter(pred)
@@ -104,8 +110,9 @@ def _score(table: str, doc_id: str, gold_rows: list[dict[str, Any]], pred_rows: 
     extra = tuple(sorted((pred_counts - gold_counts).elements(), key=str))
     fields = FIELDS.get(table.split(":")[0], [])
     accuracy = field_accuracy(gold_rows, pred_rows, key, fields) if fields else {}
-    return Score(table, doc_id, len(gold), len(pred), matched, missing, extra,
-                 tuple((f, *accuracy[f]) for f in fields))
+    return Score(
+        table, doc_id, len(gold), len(pred), matched, missing, extra, tuple((f, *accuracy[f]) for f in fields)
+    )
 
 
 def read_gold(gold_dir: Path, table: str) -> pd.DataFrame:

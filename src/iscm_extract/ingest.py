@@ -273,8 +273,25 @@ def _dehyphenate(text: MappedText) -> MappedText:
 
 # --- pass 4b: a paragraph split by a page or column break ------------------------------------
 
-_FUNCTION_WORDS = {"and", "or", "of", "the", "to", "in", "on", "for", "with", "a", "an", "by", "from", "at",
-                   "as", "its", "their"}
+_FUNCTION_WORDS = {
+    "and",
+    "or",
+    "of",
+    "the",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "a",
+    "an",
+    "by",
+    "from",
+    "at",
+    "as",
+    "its",
+    "their",
+}
 _PARAGRAPH_BREAK = re.compile(r"(?<=\S)\n\n(?=\S)")
 
 
@@ -287,7 +304,7 @@ def _join_broken_paragraph(match: re.Match[str]) -> list[Piece]:
     inside = bool(last_word) and (
         before.endswith(",")
         or last_word[0].lower() in _FUNCTION_WORDS
-        or (before[-1].islower() or before[-1].isdigit()) and after.islower()
+        or ((before[-1].islower() or before[-1].isdigit()) and after.islower())
     )
     return [Piece(match.start(), match.start() + 1)] if inside else [Piece(match.start(), match.end())]
 

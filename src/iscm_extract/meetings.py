@@ -14,18 +14,20 @@ spaCy's entities are evidence: a GPE after a date is a city when no country name
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-import pycountry
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from iscm_extract import dates, nlp
+from iscm_extract.attachments import AttachmentReader, Place
 from iscm_extract.model import Document, DocumentInfo, MeetingRecord, Problem, Section
 from iscm_extract.normalise import Resolver
+from iscm_extract.numbers import ORDINAL, NumberReader, roman
 from iscm_extract.rules import MeetingRules, PlaceRules
 
 
@@ -42,67 +44,6 @@ class Mention:
     ordinal: int | None = None
     count: int | None = None
     count_qualifier: str | None = None
-
-
-@dataclass(frozen=True)
-class Place:
-    city: str | None
-    country: str | None
-
-
-# --- numbers ------------------------------------------------------------------------------------
-
-_ORDINAL = re.compile(r"^(\d{1,3})(?:st|nd|rd|th)$", re.I)
-_ROMAN = re.compile(r"^(?=[IVXLC]{2,}$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
-
-
-def _roman(text: str) -> int | None:
-    if not _ROMAN.match(text):
-        return None
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    total = 0
-    for i, char in enumerate(text):
-        value = values[char]
-        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
-    return total
-
-
-class _Numbers:
-    def __init__(self, rules: MeetingRules):
-        self.rules = rules
-
-    def ordinal(self, words: Sequence[str]) -> int | None:
-        """'8th', '14 th', 'Sixth', 'Twenty-fifth', 'XIX' -> 8, 14, 6, 25, 19."""
-        for i, word in enumerate(words):
-            lower = word.lower()
-            if match := _ORDINAL.match(word):
-                return int(match[1])
-            if lower in {"th", "st", "nd", "rd"} and i and words[i - 1].isdigit():
-                return int(words[i - 1])
-            if lower in self.rules.ordinal_words:
-                tens = self.rules.tens_words.get(words[i - 2].lower(), 0) if i >= 2 and words[i - 1] == "-" else 0
-                return tens + self.rules.ordinal_words[lower]
-            if (value := _roman(word)) is not None:
-                return value
-        return None
-
-    def count(self, words: Sequence[str]) -> tuple[int | None, str | None]:
-        """'Two', '17', 'Eleven', 'Twenty-four', 'Over 20' -> (2, None) ... (20, 'over')."""
-        for i, word in enumerate(words):
-            lower = word.lower()
-            value = None
-            if word.isdigit() and len(word) < 4 and not (i + 1 < len(words) and words[i + 1].lower() in {"th", "st", "nd", "rd"}):
-                value = int(word)
-            elif lower in self.rules.tens_words and i + 2 < len(words) and words[i + 1] == "-":
-                value = self.rules.tens_words[lower] + self.rules.number_words.get(words[i + 2].lower(), 0)
-            elif lower in self.rules.number_words and not (i >= 1 and words[i - 1] == "-"):
-                value = self.rules.number_words[lower]
-            if value is not None:
-                before = " ".join(words[max(0, i - 2) : i]).lower()
-                qualifier = next((q for phrase, q in self.rules.count_qualifiers.items() if before.endswith(phrase)),
-                                 None)
-                return value, qualifier
-        return None, None
 
 
 # --- clauses ------------------------------------------------------------------------------------
@@ -141,17 +82,15 @@ _LABEL = re.compile(r"^\s*:\s*$")
 class MeetingExtractor:
     def __init__(self, rules: MeetingRules, places: PlaceRules):
         self.rules = rules
-        self.numbers = _Numbers(rules)
+        self.numbers = NumberReader(rules)
+        self.attach = AttachmentReader(rules, places)
         self.nlp = nlp.load_pipeline(rules)
-        self.countries = _CountryNames(places)
-        cue_words = {w for cues in rules.format_cues.values() for cue in cues for w in cue.split()}
-        self._list_words = cue_words | set(rules.appositive_words)
-        self._cue_words = cue_words
 
     # -- public ---------------------------------------------------------------------------------
 
-    def extract(self, document: Document, info: DocumentInfo, sections: Sequence[Section],
-                resolver: Resolver) -> tuple[list[MeetingRecord], list[Problem]]:
+    def extract(
+        self, document: Document, info: DocumentInfo, sections: Sequence[Section], resolver: Resolver
+    ) -> tuple[list[MeetingRecord], list[Problem]]:
         year = info.year
         records: list[MeetingRecord] = []
         problems: list[Problem] = []
@@ -167,14 +106,23 @@ class MeetingExtractor:
         if info.kind == "meeting_report":
             records += self._report(document, info)
         for record in records:
-            problems += [Problem(document.doc_id, "meetings", "warning", f"{record.name}: {w}", record.char_start)
-                         for w in record.warnings]
+            problems += [
+                Problem(document.doc_id, "meetings", "warning", f"{record.name}: {w}", record.char_start)
+                for w in record.warnings
+            ]
         return _with_ids(records), problems
 
     # -- ISCM sections --------------------------------------------------------------------------
 
-    def _section(self, document: Document, section: Section, offset: int, sdoc: Doc, year: int | None,
-                 resolver: Resolver) -> list[MeetingRecord]:
+    def _section(
+        self,
+        document: Document,
+        section: Section,
+        offset: int,
+        sdoc: Doc,
+        year: int | None,
+        resolver: Resolver,
+    ) -> list[MeetingRecord]:
         text = sdoc.text
         mentions = self._mentions(sdoc)
         own_id = section.iscm_id
@@ -188,9 +136,13 @@ class MeetingExtractor:
             _share_counts(text, in_clause)
             # Dropping a mention widens its neighbours' windows: repeat until none is dropped.
             while True:
-                attachments = [self._attachment(text, sdoc, clause_start, clause_end, in_clause, i, year)
-                               for i in range(len(in_clause))]
-                kept = [m for m, a in zip(in_clause, attachments, strict=True) if not self._dropped(m, text, a)]
+                attachments = [
+                    self._attachment(text, sdoc, clause_start, clause_end, in_clause, i, year)
+                    for i in range(len(in_clause))
+                ]
+                kept = [
+                    m for m, a in zip(in_clause, attachments, strict=True) if not self._dropped(m, text, a)
+                ]
                 if len(kept) == len(in_clause):
                     break
                 in_clause = kept
@@ -207,15 +159,31 @@ class MeetingExtractor:
                     continue  # "Joint RCM and SACM Meetings: Plenary Meeting (...)": a label
                 context = text[clause_start:clause_end]
                 joint = self._joint(text, mention, window, pre, clause_start, own_id, resolver)
-                paragraph = next((p for p in paragraph_bounds if p[0] <= mention.start < p[1]), (0, len(text)))
+                paragraph = next(
+                    (p for p in paragraph_bounds if p[0] <= mention.start < p[1]), (0, len(text))
+                )
                 own_paragraph = text[paragraph[0] : paragraph[1]].strip() == context.strip()
                 ids = [own_id]
                 if joint and own_paragraph and context.lstrip().lower().startswith("joint"):
                     ids = [own_id, *joint]  # a joint meeting in its own paragraph: one record per ISCM
                 for iscm_id in ids:
-                    others = tuple(sorted({own_id, *joint} - {iscm_id, None}))  # type: ignore[arg-type]
-                    records += self._records(document, section, offset, sdoc, mention, iscm_id, others,
-                                             phrases, window, pre, context, clause_start, year, shared_tail)
+                    others = tuple(sorted(i for i in {own_id, *joint} if i is not None and i != iscm_id))
+                    records += self._records(
+                        document,
+                        section,
+                        offset,
+                        sdoc,
+                        mention,
+                        iscm_id,
+                        others,
+                        phrases,
+                        window,
+                        pre,
+                        context,
+                        clause_start,
+                        year,
+                        shared_tail,
+                    )
         return records
 
     def _mentions(self, sdoc: Doc) -> list[Mention]:
@@ -225,14 +193,24 @@ class MeetingExtractor:
         for span in spans:
             label = span.label_
             kind, _, role = label.partition("|")
-            mention = Mention(span.start_char, span.end_char, span.start_char,
-                              None if label == nlp.GENERIC_LABEL else kind, role == "body")
+            mention = Mention(
+                span.start_char,
+                span.end_char,
+                span.start_char,
+                None if label == nlp.GENERIC_LABEL else kind,
+                role == "body",
+            )
             between = sdoc.text[mentions[-1].end : span.start_char] if mentions else ""
             last = mentions[-1] if mentions else None
             if last and previous is not None and _OF_THE.match(between) and self._is_merge_head(previous):
                 last.end, last.meeting_type, last.body = _name_end(sdoc, span), mention.meeting_type, False
-            elif (last and previous is not None and _APPOSITION.match(between) and span.text.isupper()
-                  and last.meeting_type == mention.meeting_type):
+            elif (
+                last
+                and previous is not None
+                and _APPOSITION.match(between)
+                and span.text.isupper()
+                and last.meeting_type == mention.meeting_type
+            ):
                 last.end = span.end_char + (1 if sdoc.text[span.end_char : span.end_char + 1] == ")" else 0)
             else:
                 self._extend_left(sdoc, span, mention, mentions[-1].end if mentions else 0)
@@ -257,15 +235,30 @@ class MeetingExtractor:
                 continue  # a name wrapped over two lines
             if token.is_space or lower in {"the", "a", "an"}:
                 break
-            numeric = (token.like_num or bool(_ORDINAL.match(text)) or lower in rules.ordinal_words
-                       or lower in {"th", "st", "nd", "rd"} or _roman(text) is not None)
-            qualifier = any(lower == q.split()[-1] for q in rules.count_qualifiers) and j + 1 < span.start \
+            numeric = (
+                token.like_num
+                or bool(ORDINAL.match(text))
+                or lower in rules.ordinal_words
+                or lower in {"th", "st", "nd", "rd"}
+                or roman(text) is not None
+            )
+            qualifier = (
+                any(lower == q.split()[-1] for q in rules.count_qualifiers)
+                and j + 1 < span.start
                 and sdoc[j + 1].like_num
-            name_word = text[:1].isupper() and token.is_alpha or (text[:1].isupper() and "-" not in text and
-                                                                   token.is_alpha is False and text.isalnum())
-            if not (numeric or qualifier or lower in rules.modifiers or name_word or text == "-"
-                    or (lower == "more" and j + 1 < span.start and sdoc[j + 1].lower_ == "than")
-                    or lower == "than"):
+            )
+            name_word = (text[:1].isupper() and token.is_alpha) or (
+                text[:1].isupper() and "-" not in text and token.is_alpha is False and text.isalnum()
+            )
+            if not (
+                numeric
+                or qualifier
+                or lower in rules.modifiers
+                or name_word
+                or text == "-"
+                or (lower == "more" and j + 1 < span.start and sdoc[j + 1].lower_ == "than")
+                or lower == "than"
+            ):
                 break
             if token.ent_type_ == "DATE" and not numeric:
                 break
@@ -286,8 +279,11 @@ class MeetingExtractor:
         names_own = bool(own)
         is_own_name = any(s < phrase_end and e > phrase_start for s, e in own)
         if mention.meeting_type is None:
-            mention.meeting_type = (self.rules.generic_with_ordinal if mention.ordinal is not None or names_own
-                                    else self.rules.generic_default)
+            mention.meeting_type = (
+                self.rules.generic_with_ordinal
+                if mention.ordinal is not None or names_own
+                else self.rules.generic_default
+            )
         elif (mention.meeting_type in self.rules.own_name_makes_regular and names_own) or (
             mention.meeting_type in self.rules.own_full_name_makes_regular and is_own_name
         ):
@@ -296,14 +292,26 @@ class MeetingExtractor:
     def _drop_parts_and_plans(self, text: str, clause_start: int, mentions: list[Mention]) -> list[Mention]:
         kept = []
         lowered = text.lower()
-        part_from = min((m.end() + clause_start for cue in self.rules.part_of_cues
-                         for m in [re.search(rf"\b{re.escape(cue)}\b", lowered[clause_start:])] if m),
-                        default=len(text))
+        part_from = min(
+            (
+                m.end() + clause_start
+                for cue in self.rules.part_of_cues
+                for m in [re.search(rf"\b{re.escape(cue)}\b", lowered[clause_start:])]
+                if m
+            ),
+            default=len(text),
+        )
         # Once a clause says a meeting is only prepared ("in preparation for a Steering Group
         # Ministerial meeting and 2022 ... Conference"), the meetings after it are plans.
-        plan_from = min((m.start() + clause_start for cue in self.rules.not_held_cues_before
-                         for m in [re.search(rf"\b{re.escape(cue)}\b", lowered[clause_start:])] if m),
-                        default=len(text))
+        plan_from = min(
+            (
+                m.start() + clause_start
+                for cue in self.rules.not_held_cues_before
+                for m in [re.search(rf"\b{re.escape(cue)}\b", lowered[clause_start:])]
+                if m
+            ),
+            default=len(text),
+        )
         for mention in mentions:
             if mention.start >= part_from:
                 continue  # "featured roundtable discussions, a youth forum": parts of another event
@@ -315,8 +323,16 @@ class MeetingExtractor:
             kept.append(mention)
         return kept
 
-    def _attachment(self, text: str, sdoc: Doc, clause_start: int, clause_end: int, mentions: list[Mention],
-                    i: int, year: int | None) -> tuple[int, tuple[int, int] | None, list[dates.DatePhrase]]:
+    def _attachment(
+        self,
+        text: str,
+        sdoc: Doc,
+        clause_start: int,
+        clause_end: int,
+        mentions: list[Mention],
+        i: int,
+        year: int | None,
+    ) -> tuple[int, tuple[int, int] | None, list[dates.DatePhrase]]:
         mention = mentions[i]
         window = mentions[i + 1].name_start if i + 1 < len(mentions) else clause_end
         phrases = dates.find_dates(text[mention.end : window], year, offset=mention.end)
@@ -330,8 +346,12 @@ class MeetingExtractor:
                     phrases += dates.find_dates(ent.text, year, offset=ent.start_char)
         return window, pre, phrases
 
-    def _dropped(self, mention: Mention, text: str,
-                 attachment: tuple[int, tuple[int, int] | None, list[dates.DatePhrase]]) -> bool:
+    def _dropped(
+        self,
+        mention: Mention,
+        text: str,
+        attachment: tuple[int, tuple[int, int] | None, list[dates.DatePhrase]],
+    ) -> bool:
         window, _, phrases = attachment
         if not phrases and _COORDINATION.match(text[mention.end : window]) and mention.count is None:
             return False  # shares the date of the mention it is coordinated with
@@ -342,11 +362,24 @@ class MeetingExtractor:
             return True
         before = text[max(0, mention.start - 12) : mention.start].lower().split()
         generic_only = len(mention.tokens) <= 2 and mention.ordinal is None and not has_count
-        return bool(generic_only and not has_date and before and before[-1] in self.rules.anaphora_determiners
-                    and mention.name_start == mention.start)
+        return bool(
+            generic_only
+            and not has_date
+            and before
+            and before[-1] in self.rules.anaphora_determiners
+            and mention.name_start == mention.start
+        )
 
-    def _joint(self, text: str, mention: Mention, window: int, pre: tuple[int, int] | None, clause_start: int,
-               own_id: str | None, resolver: Resolver) -> list[str]:
+    def _joint(
+        self,
+        text: str,
+        mention: Mention,
+        window: int,
+        pre: tuple[int, int] | None,
+        clause_start: int,
+        own_id: str | None,
+        resolver: Resolver,
+    ) -> list[str]:
         ids = [i for _, _, i in resolver.find_mentions(text[mention.name_start : mention.end])]
         tail = text[mention.end : window]
         cue = re.search(r"\b(between|with)\b", tail)
@@ -359,130 +392,101 @@ class MeetingExtractor:
 
     # -- attachments per date phrase ---------------------------------------------------------------
 
-    def _appositive(self, text: str) -> str:
-        """The list right after a date: ', Rabat, Morocco, virtual' or ') in Geneva and online', up
-        to the first word that is neither a name nor a format cue ("discussed", "on")."""
-        out = []
-        for match in re.finditer(r"[^,();.]+|[,();.]", text):
-            piece = match.group()
-            if piece in ".;":
-                break
-            if piece in ",()":
-                out.append(piece if piece != "(" else " ")
-                continue
-            words = piece.split()
-            fitting = 0
-            while fitting < len(words) and (words[fitting][:1].isupper() or words[fitting].lower() in self._list_words):
-                fitting += 1
-            out.append(" " + " ".join(words[:fitting]))
-            if fitting < len(words):
-                break  # "Thailand prepared the ...": the list ends inside this piece
-        return "".join(out)
-
-    def _place_parts(self, segment: str) -> list[str]:
-        """'in Geneva', 'Switzerland and online' -> 'Geneva', 'Switzerland'."""
-        parts = []
-        for part in re.split(r"[,)]", segment):
-            words = part.split()
-            while words and words[0] in self._list_words:  # lower case only: "The Hague" stays
-                words.pop(0)
-            while words and (words[-1] in self._list_words or words[-1].lower() in self._cue_words):
-                words.pop()
-            if words and all(w[:1].isupper() or w.lower() in {"of", "and", "de", "la"} for w in words):
-                parts.append(" ".join(words))
-        return parts
-
-    def _place(self, segment: str, sdoc: Doc, seg_start: int) -> Place:
-        parts = self._place_parts(segment)
-        for k, part in enumerate(parts):
-            if self.countries.country(part):
-                city = parts[k - 1] if k and not self.countries.country(parts[k - 1]) else None
-                return Place(city, part)
-        # No country: a city that spaCy tags GPE, inside the date's parentheses ("(9 June, Geneva)")
-        # or after "in"/"at" ("in Budapest"), not any capitalised word of a list of topics.
-        inner = segment.split(")")[0] if ")" in text_after(sdoc, seg_start) else ""
-        candidates = self._place_parts(inner) + re.findall(r"\b(?:in|at)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)", segment)
-        for part in candidates:
-            start = sdoc.text.find(part, seg_start)
-            if start >= 0 and any(e.label_ == "GPE" and e.start_char <= start < e.end_char for e in sdoc.ents):
-                return Place(part, None)
-        return Place(None, None)
-
-    def _format(self, cues_text: str, place: Place, meeting_type: str) -> str | None:
-        lowered = f" {cues_text.lower()} "
-        hybrid = any(re.search(rf"\b{re.escape(c)}\b", lowered) for c in self.rules.format_cues.get("hybrid", ()))
-        virtual = meeting_type == "webinar" or any(
-            re.search(rf"\b{re.escape(c)}\b", lowered) for c in self.rules.format_cues.get("virtual", ()))
-        if hybrid or (virtual and place.city and self.rules.hybrid_when_place_and_virtual and " and " in lowered):
-            return "hybrid"
-        if virtual:
-            return "virtual"
-        return "in_person" if place.city else None
-
-    def _outcomes(self, tail: str) -> tuple[str, ...]:
-        for verb in self.rules.outcome_verbs:
-            match = re.search(rf"\b{re.escape(verb)}\b\s+", tail)
-            if match:
-                obj = re.split(r"[.;]|,?\s+and\s+(?=\w+ed\b)|,\s+(?=\w+(?:ed|ing)\b)|,\s+(?=\d)", tail[match.end() :])[0]
-                obj = re.sub(r"^(?:the|an?|its)\s+", "", " ".join(obj.split()).strip(" ,"), flags=re.I)
-                parts = re.split(r"\s+and\s+(?=(?:the\s+|an?\s+)?[A-Z0-9]|outcome|recommendations)", obj)
-                return tuple(re.sub(r"^(?:the|an?)\s+", "", p.strip(" ,"), flags=re.I) for p in parts if p.strip())
-        return ()
-
-    def _topic(self, tail: str) -> str | None:
-        tail = re.sub(r"^\s*(?:\([^)]*\)\s*)?,?\s*", "", tail)
-        for cue in sorted(self.rules.topic_cues, key=len, reverse=True):
-            if tail.lower().startswith(cue + " "):
-                topic = re.split(r"\s*[(.;]|,\s+(?=[a-z]+ed\b)", tail[len(cue) + 1 :])[0].strip(" ,\"")
-                return topic or None
-        return None
-
-    def _records(self, document: Document, section: Section, offset: int, sdoc: Doc, mention: Mention,
-                 iscm_id: str | None, joint: tuple[str, ...], phrases: list[dates.DatePhrase], window: int,
-                 pre: tuple[int, int] | None, context: str, clause_start: int,
-                 year: int | None, shared_tail: str | None = None) -> list[MeetingRecord]:
+    def _records(
+        self,
+        document: Document,
+        section: Section,
+        offset: int,
+        sdoc: Doc,
+        mention: Mention,
+        iscm_id: str | None,
+        joint: tuple[str, ...],
+        phrases: list[dates.DatePhrase],
+        window: int,
+        pre: tuple[int, int] | None,
+        context: str,
+        clause_start: int,
+        year: int | None,
+        shared_tail: str | None = None,
+    ) -> list[MeetingRecord]:
         text = sdoc.text
         meeting_type = mention.meeting_type or self.rules.generic_default
         name = text[mention.name_start : mention.end]
         tail = shared_tail if shared_tail is not None else text[mention.end : window]
-        lead = self._appositive(tail) if not phrases or phrases[0].char_start > mention.end + 2 else ""
+        lead = self.attach.appositive(tail) if not phrases or phrases[0].char_start > mention.end + 2 else ""
         base = MeetingRecord(
-            meeting_id="", mention_id=f"{section.section_id}@{offset + mention.start}", doc_id=document.doc_id,
-            section_id=section.section_id, iscm_id=iscm_id, joint_with=joint, meeting_type=meeting_type,
-            level=self.rules.levels[meeting_type], name=" ".join(name.split()), ordinal=mention.ordinal,
-            stated_count=mention.count, count_qualifier=mention.count_qualifier, start_date=None, end_date=None,
-            date_precision=None, date_raw=None, city=None, country=None, format=None,
-            topic=self._topic(tail), outcomes=self._outcomes(tail), evidence=" ".join(context.split()),
-            char_start=offset + mention.name_start, char_end=offset + max(window, mention.end),
-            page=document.page_at(offset + mention.name_start), warnings=(),
+            meeting_id="",
+            mention_id=f"{section.section_id}@{offset + mention.start}",
+            doc_id=document.doc_id,
+            section_id=section.section_id,
+            iscm_id=iscm_id,
+            joint_with=joint,
+            meeting_type=meeting_type,
+            level=self.rules.levels[meeting_type],
+            name=" ".join(name.split()),
+            ordinal=mention.ordinal,
+            stated_count=mention.count,
+            count_qualifier=mention.count_qualifier,
+            start_date=None,
+            end_date=None,
+            date_precision=None,
+            date_raw=None,
+            city=None,
+            country=None,
+            format=None,
+            topic=self.attach.topic(tail),
+            outcomes=self.attach.outcomes(tail),
+            evidence=" ".join(context.split()),
+            char_start=offset + mention.name_start,
+            char_end=offset + max(window, mention.end),
+            page=document.page_at(offset + mention.name_start),
+            warnings=(),
         )
-        base_place = self._place(self._appositive(tail[len(lead) - len(lead.lstrip()) :]) if lead else "", sdoc, 0)
+        base_place = self.attach.place(
+            self.attach.appositive(tail[len(lead) - len(lead.lstrip()) :]) if lead else "", sdoc, 0
+        )
         mention_cues = f"{name} {lead}"
         in_place = re.search(r"\bin\s+((?:[A-Z][\w'-]+\s?)+),\s+((?:[A-Z][\w'-]+\s?)+)", tail)
-        if in_place and self.countries.country(in_place[2].strip()):
+        if in_place and self.attach.countries.country(in_place[2].strip()):
             base_place = Place(in_place[1].strip(), in_place[2].strip())
         if not phrases:
-            return [replace(base, format=self._format(mention_cues, base_place, meeting_type),
-                            city=base_place.city, country=base_place.country)]
+            return [
+                replace(
+                    base,
+                    format=self.attach.format(mention_cues, base_place, meeting_type),
+                    city=base_place.city,
+                    country=base_place.country,
+                )
+            ]
         records = []
         for k, phrase in enumerate(phrases):
             seg_end = phrases[k + 1].char_start if k + 1 < len(phrases) else len(text)
-            segment = self._appositive(text[phrase.char_end : seg_end])
-            place = self._place(segment, sdoc, phrase.char_end)
+            segment = self.attach.appositive(text[phrase.char_end : seg_end])
+            place = self.attach.place(segment, sdoc, phrase.char_end)
             if place == Place(None, None):
                 place = base_place
-            fmt = self._format(f"{mention_cues} {segment}", place, meeting_type)
+            fmt = self.attach.format(f"{mention_cues} {segment}", place, meeting_type)
             for span in phrase.spans:
-                records.append(replace(
-                    base, start_date=span.start, end_date=span.end,
-                    date_precision=span.precision if span.start else None, date_raw=phrase.text,
-                    city=place.city, country=place.country, format=fmt, warnings=span.warnings))
+                records.append(
+                    replace(
+                        base,
+                        start_date=span.start,
+                        end_date=span.end,
+                        date_precision=span.precision if span.start else None,
+                        date_raw=phrase.text,
+                        city=place.city,
+                        country=place.country,
+                        format=fmt,
+                        warnings=span.warnings,
+                    )
+                )
         return records
 
     # -- global meeting sections and reports -----------------------------------------------------
 
-    def _global_meeting(self, document: Document, section: Section, offset: int, sdoc: Doc,
-                        year: int | None) -> list[MeetingRecord]:
+    def _global_meeting(
+        self, document: Document, section: Section, offset: int, sdoc: Doc, year: int | None
+    ) -> list[MeetingRecord]:
         """A global meeting section is one event: its heading names it, its first date dates it."""
         heading = section.heading or ""
         hdoc = self.nlp(heading.title())
@@ -492,23 +496,42 @@ class MeetingExtractor:
         label = spans[-1].label_.partition("|")[0]
         meeting_type = label if label != nlp.GENERIC_LABEL else self.rules.generic_with_ordinal
         phrases = dates.find_dates(sdoc.text, year)[:1]
-        segment = self._appositive(sdoc.text[phrases[0].char_end :]) if phrases else ""
-        place = self._place(segment, sdoc, phrases[0].char_end if phrases else 0)
+        segment = self.attach.appositive(sdoc.text[phrases[0].char_end :]) if phrases else ""
+        place = self.attach.place(segment, sdoc, phrases[0].char_end if phrases else 0)
         words = heading.split()
         first_clause = sdoc.text[: clauses(sdoc.text)[0][1]] if sdoc.text.strip() else ""
-        fmt = self._format(f"{heading} {segment} {first_clause}", place, meeting_type)
+        fmt = self.attach.format(f"{heading} {segment} {first_clause}", place, meeting_type)
         span = phrases[0].spans[0] if phrases else None
-        return [MeetingRecord(
-            meeting_id="", mention_id=f"{section.section_id}@{section.char_start}", doc_id=document.doc_id,
-            section_id=section.section_id, iscm_id=section.iscm_id, joint_with=(), meeting_type=meeting_type,
-            level=self.rules.levels[meeting_type], name=heading, ordinal=self.numbers.ordinal(words),
-            stated_count=None, count_qualifier=None, start_date=span.start if span else None,
-            end_date=span.end if span else None, date_precision=span.precision if span else None,
-            date_raw=phrases[0].text if phrases else None, city=place.city, country=place.country, format=fmt,
-            topic=None, outcomes=(), evidence=" ".join(first_clause.split()),
-            char_start=section.char_start, char_end=offset + (phrases[0].char_end if phrases else 0),
-            page=document.page_at(section.char_start), warnings=span.warnings if span else (),
-        )]
+        return [
+            MeetingRecord(
+                meeting_id="",
+                mention_id=f"{section.section_id}@{section.char_start}",
+                doc_id=document.doc_id,
+                section_id=section.section_id,
+                iscm_id=section.iscm_id,
+                joint_with=(),
+                meeting_type=meeting_type,
+                level=self.rules.levels[meeting_type],
+                name=heading,
+                ordinal=self.numbers.ordinal(words),
+                stated_count=None,
+                count_qualifier=None,
+                start_date=span.start if span else None,
+                end_date=span.end if span else None,
+                date_precision=span.precision if span else None,
+                date_raw=phrases[0].text if phrases else None,
+                city=place.city,
+                country=place.country,
+                format=fmt,
+                topic=None,
+                outcomes=(),
+                evidence=" ".join(first_clause.split()),
+                char_start=section.char_start,
+                char_end=offset + (phrases[0].char_end if phrases else 0),
+                page=document.page_at(section.char_start),
+                warnings=span.warnings if span else (),
+            )
+        ]
 
     def _report(self, document: Document, info: DocumentInfo) -> list[MeetingRecord]:
         """A meeting report's own meeting: its title names it, the first date in its front dates it."""
@@ -523,25 +546,41 @@ class MeetingExtractor:
         phrases = dates.find_dates(head, info.year)[:1]
         span = phrases[0].spans[0] if phrases else None
         body = document.text.lower()
-        virtual = any(re.search(rf"\b{re.escape(c)}\b", body) for c in self.rules.format_cues["virtual"]
-                      if c != "webinar")
-        return [MeetingRecord(
-            meeting_id="", mention_id=f"{document.doc_id}@0", doc_id=document.doc_id,
-            section_id=f"{document.doc_id}/other", iscm_id="GRCP" if "GRCP" in title else None, joint_with=(),
-            meeting_type=meeting_type, level=self.rules.levels[meeting_type], name=title,
-            ordinal=self.numbers.ordinal(title.replace("(", " ").split()), stated_count=None, count_qualifier=None,
-            start_date=span.start if span else None, end_date=span.end if span else None,
-            date_precision=span.precision if span else None, date_raw=phrases[0].text if phrases else None,
-            city=None, country=None, format="virtual" if virtual else None, topic=None, outcomes=(),
-            evidence=title, char_start=0, char_end=len(title), page=document.page_at(0),
-            warnings=span.warnings if span else (),
-        )]
-
-
-def text_after(sdoc: Doc, start: int) -> str:
-    """The rest of the date's parenthesis, if the date stands in one."""
-    before = sdoc.text[:start]
-    return sdoc.text[start:] if before.rfind("(") > before.rfind(")") else ""
+        virtual = any(
+            re.search(rf"\b{re.escape(c)}\b", body)
+            for c in self.rules.format_cues["virtual"]
+            if c != "webinar"
+        )
+        return [
+            MeetingRecord(
+                meeting_id="",
+                mention_id=f"{document.doc_id}@0",
+                doc_id=document.doc_id,
+                section_id=f"{document.doc_id}/other",
+                iscm_id="GRCP" if "GRCP" in title else None,
+                joint_with=(),
+                meeting_type=meeting_type,
+                level=self.rules.levels[meeting_type],
+                name=title,
+                ordinal=self.numbers.ordinal(title.replace("(", " ").split()),
+                stated_count=None,
+                count_qualifier=None,
+                start_date=span.start if span else None,
+                end_date=span.end if span else None,
+                date_precision=span.precision if span else None,
+                date_raw=phrases[0].text if phrases else None,
+                city=None,
+                country=None,
+                format="virtual" if virtual else None,
+                topic=None,
+                outcomes=(),
+                evidence=title,
+                char_start=0,
+                char_end=len(title),
+                page=document.page_at(0),
+                warnings=span.warnings if span else (),
+            )
+        ]
 
 
 def _coordinated(text: str, mention: Mention, window: int, following: list[Mention]) -> bool:
@@ -563,7 +602,7 @@ def _name_end(sdoc: Doc, span: Span) -> int:
 def _share_counts(text: str, mentions: list[Mention]) -> None:
     """'Over 20 thematic meetings and workshops', 'Eleven workshops and trainings': the count
     before coordinated plural phrases applies to each of them."""
-    for previous, mention in zip(mentions, mentions[1:], strict=False):
+    for previous, mention in itertools.pairwise(mentions):
         plural = text[mention.start : mention.end].rstrip().lower().endswith("s")
         joined = re.fullmatch(r"\s*(?:and|,|&)\s*", text[previous.end : mention.name_start])
         if mention.count is None and previous.count is not None and plural and joined:
@@ -574,23 +613,6 @@ def _body_start(section: Section) -> int:
     if section.heading and section.text.startswith(section.heading):
         return section.char_start + len(section.heading)
     return section.char_start
-
-
-class _CountryNames:
-    def __init__(self, places: PlaceRules):
-        self.aliases = {k.casefold() for k in places.country_aliases}
-
-    def country(self, text: str) -> bool:
-        name = text.strip()
-        if not name[:1].isupper() or len(name) < 4 and name.upper() != name:
-            return False
-        if name.casefold() in self.aliases:
-            return True
-        try:
-            pycountry.countries.lookup(name)
-        except LookupError:
-            return False
-        return True
 
 
 def _with_ids(records: list[MeetingRecord]) -> list[MeetingRecord]:

@@ -41,7 +41,9 @@ def word_forms(word: str) -> list[str]:
 
 
 @Language.factory("ligature_repair", default_config={"ligatures": [], "vocabulary": []})
-def make_ligature_repair(nlp: Language, name: str, ligatures: list[str], vocabulary: list[str]) -> LigatureRepair:
+def make_ligature_repair(
+    nlp: Language, name: str, ligatures: list[str], vocabulary: list[str]
+) -> LigatureRepair:
     return LigatureRepair(ligatures, vocabulary)
 
 
@@ -105,8 +107,14 @@ _PIPELINES: dict[tuple[Any, ...], Language] = {}
 
 def load_pipeline(rules: MeetingRules) -> Language:
     """The pipeline for these rules, loaded once per process."""
-    key = (rules.spacy_model, rules.spacy_disable, rules.phrases, rules.generic_heads, rules.ligatures,
-           tuple(sorted((k, v) for k, v in rules.format_cues.items())))
+    key = (
+        rules.spacy_model,
+        rules.spacy_disable,
+        rules.phrases,
+        rules.generic_heads,
+        rules.ligatures,
+        tuple(sorted((k, v) for k, v in rules.format_cues.items())),
+    )
     if key not in _PIPELINES:
         _PIPELINES[key] = _build_pipeline(rules)
     return _PIPELINES[key]
@@ -125,6 +133,8 @@ def _build_pipeline(rules: MeetingRules) -> Language:
         "ligature_repair",
         config={"ligatures": list(rules.ligatures), "vocabulary": sorted(vocabulary(rules))},
     )
-    ruler = nlp.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "validate": True, "phrase_matcher_attr": None})
+    ruler = nlp.add_pipe(
+        "span_ruler", config={"spans_key": SPANS_KEY, "validate": True, "phrase_matcher_attr": None}
+    )
     ruler.add_patterns(phrase_patterns(nlp, rules))  # type: ignore[attr-defined]
     return nlp

@@ -98,7 +98,9 @@ class Resolver:
                 r"(?<!\w)(?:"
                 + "|".join(
                     re.escape(form).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
-                    for form in sorted((f for f, acronym in forms.items() if acronym is case), key=len, reverse=True)
+                    for form in sorted(
+                        (f for f, acronym in forms.items() if acronym is case), key=len, reverse=True
+                    )
                 )
                 + r")(?!\w)",
                 0 if case else re.IGNORECASE,

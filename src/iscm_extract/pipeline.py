@@ -25,7 +25,12 @@ def extract_document(path: Path, rules: Rules) -> DocumentResult:
     if info.kind == "other":
         problems.append(Problem(document.doc_id, "classify", "warning", NOT_EXTRACTED))
     return DocumentResult(
-        document, info, sections, definitions, meeting_records, resolver.log,
+        document,
+        info,
+        sections,
+        definitions,
+        meeting_records,
+        resolver.log,
         problems + segment_problems + meeting_problems,
     )
 

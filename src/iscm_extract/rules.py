@@ -295,9 +295,23 @@ def load_classify(path: Path, registry: Registry) -> ClassifyRules:
     return ClassifyRules(int(data.get("window", 2500)), tuple(kinds))
 
 
-MEETING_TYPES = {"summit", "ministerial", "vice_ministerial", "senior_officials", "regular_meeting",
-                 "extraordinary_meeting", "steering", "working_group", "thematic_meeting", "conference",
-                 "consultation", "workshop", "training", "webinar", "other"}
+MEETING_TYPES = {
+    "summit",
+    "ministerial",
+    "vice_ministerial",
+    "senior_officials",
+    "regular_meeting",
+    "extraordinary_meeting",
+    "steering",
+    "working_group",
+    "thematic_meeting",
+    "conference",
+    "consultation",
+    "workshop",
+    "training",
+    "webinar",
+    "other",
+}
 
 
 def _int_map(value: Any, where: str) -> dict[str, int]:
@@ -315,8 +329,10 @@ def load_meetings(path: Path) -> MeetingRules:
     unknown = set(types) - MEETING_TYPES
     missing = MEETING_TYPES - set(types)
     if unknown or missing:
-        raise RulesError(f"{path}: types must be exactly SPEC's meeting types (unknown {sorted(unknown)}, "
-                         f"missing {sorted(missing)})")
+        raise RulesError(
+            f"{path}: types must be exactly SPEC's meeting types (unknown {sorted(unknown)}, "
+            f"missing {sorted(missing)})"
+        )
     type_levels: dict[str, str] = {}
     phrases: list[PhraseRule] = []
     for name, spec in types.items():
@@ -330,7 +346,9 @@ def load_meetings(path: Path) -> MeetingRules:
             elif isinstance(entry, dict) and isinstance(entry.get("phrase"), str):
                 phrases.append(PhraseRule(entry["phrase"], name, bool(entry.get("body", False))))
             else:
-                raise RulesError(f"{where}: a phrase is a string or {{phrase: ..., body: true}}, not {entry!r}")
+                raise RulesError(
+                    f"{where}: a phrase is a string or {{phrase: ..., body: true}}, not {entry!r}"
+                )
     for key in ("generic_with_ordinal", "generic_default"):
         if data.get(key) not in MEETING_TYPES:
             raise RulesError(f"{path}: {key} must be a meeting type")
@@ -385,7 +403,9 @@ def load_places(path: Path) -> PlaceRules:
         try:
             pycountry.countries.lookup(target)
         except LookupError as exc:
-            raise RulesError(f"{path}: country_aliases.{alias}: {target!r} is not a pycountry country") from exc
+            raise RulesError(
+                f"{path}: country_aliases.{alias}: {target!r} is not a pycountry country"
+            ) from exc
     return PlaceRules({str(k): str(v) for k, v in aliases.items()})
 
 

@@ -1,0 +1,70 @@
+"""Ordinals and stated counts as newsletters write them: '8th', 'Sixth', 'XIX', 'Twenty-fifth',
+'14 th'; 'Two', '17', 'Eleven', 'Twenty-four', 'Over 20'. The words are data (rules/meetings.yaml)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from iscm_extract.rules import MeetingRules
+
+ORDINAL = re.compile(r"^(\d{1,3})(?:st|nd|rd|th)$", re.I)
+_ROMAN = re.compile(r"^(?=[IVXLC]{2,}$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+
+
+def roman(text: str) -> int | None:
+    if not _ROMAN.match(text):
+        return None
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for i, char in enumerate(text):
+        value = values[char]
+        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
+    return total
+
+
+class NumberReader:
+    def __init__(self, rules: MeetingRules):
+        self.rules = rules
+
+    def ordinal(self, words: Sequence[str]) -> int | None:
+        """'8th', '14 th', 'Sixth', 'Twenty-fifth', 'XIX' -> 8, 14, 6, 25, 19."""
+        for i, word in enumerate(words):
+            lower = word.lower()
+            if match := ORDINAL.match(word):
+                return int(match[1])
+            if lower in {"th", "st", "nd", "rd"} and i and words[i - 1].isdigit():
+                return int(words[i - 1])
+            if lower in self.rules.ordinal_words:
+                tens = (
+                    self.rules.tens_words.get(words[i - 2].lower(), 0)
+                    if i >= 2 and words[i - 1] == "-"
+                    else 0
+                )
+                return tens + self.rules.ordinal_words[lower]
+            if (value := roman(word)) is not None:
+                return value
+        return None
+
+    def count(self, words: Sequence[str]) -> tuple[int | None, str | None]:
+        """'Two', '17', 'Eleven', 'Twenty-four', 'Over 20' -> (2, None) ... (20, 'over')."""
+        for i, word in enumerate(words):
+            lower = word.lower()
+            value = None
+            if (
+                word.isdigit()
+                and len(word) < 4
+                and not (i + 1 < len(words) and words[i + 1].lower() in {"th", "st", "nd", "rd"})
+            ):
+                value = int(word)
+            elif lower in self.rules.tens_words and i + 2 < len(words) and words[i + 1] == "-":
+                value = self.rules.tens_words[lower] + self.rules.number_words.get(words[i + 2].lower(), 0)
+            elif lower in self.rules.number_words and not (i >= 1 and words[i - 1] == "-"):
+                value = self.rules.number_words[lower]
+            if value is not None:
+                before = " ".join(words[max(0, i - 2) : i]).lower()
+                qualifier = next(
+                    (q for phrase, q in self.rules.count_qualifiers.items() if before.endswith(phrase)), None
+                )
+                return value, qualifier
+        return None, None
