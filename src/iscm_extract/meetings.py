@@ -104,7 +104,7 @@ class MeetingExtractor:
                 found = self._section(document, section, start, sdoc, year, resolver)
             records += found
         if info.kind == "meeting_report":
-            records += self._report(document, info)
+            records += self._report(document, info, resolver)
         for record in records:
             problems += [
                 Problem(document.doc_id, "meetings", "warning", f"{record.name}: {w}", record.char_start)
@@ -292,26 +292,10 @@ class MeetingExtractor:
     def _drop_parts_and_plans(self, text: str, clause_start: int, mentions: list[Mention]) -> list[Mention]:
         kept = []
         lowered = text.lower()
-        part_from = min(
-            (
-                m.end() + clause_start
-                for cue in self.rules.part_of_cues
-                for m in [re.search(rf"\b{re.escape(cue)}\b", lowered[clause_start:])]
-                if m
-            ),
-            default=len(text),
-        )
+        part_from = _first_cue(lowered, clause_start, self.rules.part_of_cues, after=True)
         # Once a clause says a meeting is only prepared ("in preparation for a Steering Group
         # Ministerial meeting and 2022 ... Conference"), the meetings after it are plans.
-        plan_from = min(
-            (
-                m.start() + clause_start
-                for cue in self.rules.not_held_cues_before
-                for m in [re.search(rf"\b{re.escape(cue)}\b", lowered[clause_start:])]
-                if m
-            ),
-            default=len(text),
-        )
+        plan_from = _first_cue(lowered, clause_start, self.rules.not_held_cues_before, after=False)
         for mention in mentions:
             if mention.start >= part_from:
                 continue  # "featured roundtable discussions, a youth forum": parts of another event
@@ -489,8 +473,51 @@ class MeetingExtractor:
     ) -> list[MeetingRecord]:
         """A global meeting section is one event: its heading names it, its first date dates it."""
         heading = section.heading or ""
-        hdoc = self.nlp(heading.title())
-        spans = filter_spans(list(hdoc.spans[nlp.SPANS_KEY]))
+        first_clause = sdoc.text[: clauses(sdoc.text)[0][1]] if sdoc.text.strip() else ""
+        return self._one_event(
+            document,
+            heading,
+            section.section_id,
+            section.iscm_id,
+            sdoc,
+            offset,
+            year,
+            cues=f"{heading} {first_clause}",
+            char_start=section.char_start,
+        )
+
+    def _report(self, document: Document, info: DocumentInfo, resolver: Resolver) -> list[MeetingRecord]:
+        """A meeting report is about one event: its title names it (and the ISCM that holds it), the
+        first date of its front page dates it, its text says how it was held."""
+        title = info.title or ""
+        named = resolver.find_mentions(title)
+        front = self.nlp(document.text[:2000])
+        return self._one_event(
+            document,
+            title,
+            f"{document.doc_id}/other",
+            named[0][2] if named else None,
+            front,
+            0,
+            info.year,
+            cues=f"{title} {document.text}",
+            char_start=0,
+        )
+
+    def _one_event(
+        self,
+        document: Document,
+        name: str,
+        section_id: str,
+        iscm_id: str | None,
+        sdoc: Doc,
+        offset: int,
+        year: int | None,
+        cues: str,
+        char_start: int,
+    ) -> list[MeetingRecord]:
+        name_doc = self.nlp(name.title())  # title case: "TENTH GLOBAL MEETING" reads as a phrase
+        spans = filter_spans(list(name_doc.spans[nlp.SPANS_KEY]))
         if not spans:
             return []
         label = spans[-1].label_.partition("|")[0]
@@ -498,22 +525,19 @@ class MeetingExtractor:
         phrases = dates.find_dates(sdoc.text, year)[:1]
         segment = self.attach.appositive(sdoc.text[phrases[0].char_end :]) if phrases else ""
         place = self.attach.place(segment, sdoc, phrases[0].char_end if phrases else 0)
-        words = heading.split()
-        first_clause = sdoc.text[: clauses(sdoc.text)[0][1]] if sdoc.text.strip() else ""
-        fmt = self.attach.format(f"{heading} {segment} {first_clause}", place, meeting_type)
         span = phrases[0].spans[0] if phrases else None
         return [
             MeetingRecord(
                 meeting_id="",
-                mention_id=f"{section.section_id}@{section.char_start}",
+                mention_id=f"{section_id}@{char_start}",
                 doc_id=document.doc_id,
-                section_id=section.section_id,
-                iscm_id=section.iscm_id,
+                section_id=section_id,
+                iscm_id=iscm_id,
                 joint_with=(),
                 meeting_type=meeting_type,
                 level=self.rules.levels[meeting_type],
-                name=heading,
-                ordinal=self.numbers.ordinal(words),
+                name=" ".join(name.split()),
+                ordinal=self.numbers.ordinal(name.replace("(", " ").split()),
                 stated_count=None,
                 count_qualifier=None,
                 start_date=span.start if span else None,
@@ -522,65 +546,23 @@ class MeetingExtractor:
                 date_raw=phrases[0].text if phrases else None,
                 city=place.city,
                 country=place.country,
-                format=fmt,
+                format=self.attach.format(f"{cues} {segment}", place, meeting_type),
                 topic=None,
                 outcomes=(),
-                evidence=" ".join(first_clause.split()),
-                char_start=section.char_start,
-                char_end=offset + (phrases[0].char_end if phrases else 0),
-                page=document.page_at(section.char_start),
+                evidence=" ".join(name.split()),
+                char_start=char_start,
+                char_end=offset + (phrases[0].char_end if phrases else len(name)),
+                page=document.page_at(char_start),
                 warnings=span.warnings if span else (),
             )
         ]
 
-    def _report(self, document: Document, info: DocumentInfo) -> list[MeetingRecord]:
-        """A meeting report's own meeting: its title names it, the first date in its front dates it."""
-        title = info.title or ""
-        tdoc = self.nlp(title)
-        spans = filter_spans(list(tdoc.spans[nlp.SPANS_KEY]))
-        if not spans:
-            return []
-        label = spans[-1].label_.partition("|")[0]
-        meeting_type = label if label != nlp.GENERIC_LABEL else self.rules.generic_with_ordinal
-        head = document.text[:2000]
-        phrases = dates.find_dates(head, info.year)[:1]
-        span = phrases[0].spans[0] if phrases else None
-        body = document.text.lower()
-        virtual = any(
-            re.search(rf"\b{re.escape(c)}\b", body)
-            for c in self.rules.format_cues["virtual"]
-            if c != "webinar"
-        )
-        return [
-            MeetingRecord(
-                meeting_id="",
-                mention_id=f"{document.doc_id}@0",
-                doc_id=document.doc_id,
-                section_id=f"{document.doc_id}/other",
-                iscm_id="GRCP" if "GRCP" in title else None,
-                joint_with=(),
-                meeting_type=meeting_type,
-                level=self.rules.levels[meeting_type],
-                name=title,
-                ordinal=self.numbers.ordinal(title.replace("(", " ").split()),
-                stated_count=None,
-                count_qualifier=None,
-                start_date=span.start if span else None,
-                end_date=span.end if span else None,
-                date_precision=span.precision if span else None,
-                date_raw=phrases[0].text if phrases else None,
-                city=None,
-                country=None,
-                format="virtual" if virtual else None,
-                topic=None,
-                outcomes=(),
-                evidence=title,
-                char_start=0,
-                char_end=len(title),
-                page=document.page_at(0),
-                warnings=span.warnings if span else (),
-            )
-        ]
+
+def _first_cue(lowered: str, clause_start: int, cues: Sequence[str], after: bool) -> int:
+    """Where the first of `cues` in the clause starts (or ends, with after=True); the text's end if none."""
+    found = [re.search(rf"\b{re.escape(cue)}\b", lowered[clause_start:]) for cue in cues]
+    positions = [clause_start + (m.end() if after else m.start()) for m in found if m]
+    return min(positions, default=len(lowered))
 
 
 def _coordinated(text: str, mention: Mention, window: int, following: list[Mention]) -> bool:
