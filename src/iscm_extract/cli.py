@@ -1,13 +1,19 @@
-"""Command line: a thin layer over pipeline and evaluate. Exit codes: 0 ok, 1 input errors, 2 usage."""
+"""Command line: a thin layer over pipeline, evaluate, diff and validate.
+
+Exit codes: 0 ok (diff: no difference), 1 some input had errors (diff: a difference), 2 usage error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-from iscm_extract import __version__, evaluate, pipeline
+from iscm_extract import __version__, diff, evaluate, pipeline, progress, validate
 from iscm_extract.rules import DEFAULT_RULES_DIR, RulesError, load_rules
+
+DEFAULT_CACHE = Path(".cache") / "iscm-extract"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,36 +27,76 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
     extract.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder")
+    extract.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cache folder (default: .cache/)")
+    extract.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    extract.add_argument("--force", action="store_true", help="extract every input again")
+    extract.add_argument("--workers", type=int, default=1, help="documents extracted in parallel")
+    extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    extract.add_argument("--verbose", "-v", action="store_true", help="log each document")
 
     score = commands.add_parser("eval", help="precision, recall and F1 per table against gold CSVs")
     score.add_argument("--gold", type=Path, default=Path("tests/gold"))
     score.add_argument("--pred", type=Path, default=Path("outputs"))
     score.add_argument("--table", action="append", help="only this table (repeatable)")
     score.add_argument("--quiet-errors", action="store_true", help="do not list missing and extra rows")
+
+    compare = commands.add_parser("diff", help="rows added, removed and changed between two output folders")
+    compare.add_argument("old", type=Path)
+    compare.add_argument("new", type=Path)
+    compare.add_argument("--format", choices=sorted(diff.RENDERERS), default="text")
+    compare.add_argument("--table", action="append", help="only this table (repeatable)")
+    compare.add_argument("--limit", type=int, default=20, help="rows shown per table and kind of change")
+
+    check = commands.add_parser("validate", help="check written tables against their models")
+    check.add_argument("directory", type=Path, nargs="?", default=Path("outputs"))
+    check.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder")
     return parser
+
+
+def _extract(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("iscm-extract: --workers must be at least 1", file=sys.stderr)
+        return 2
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"iscm-extract: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    try:
+        rules = load_rules(args.rules)
+    except RulesError as exc:
+        print(f"iscm-extract: invalid rules: {exc}", file=sys.stderr)
+        return 2
+    options = pipeline.RunOptions(
+        cache_dir=None if args.no_cache else args.cache,
+        force=args.force,
+        workers=args.workers,
+        progress=progress.wanted(args.quiet),
+    )
+    try:
+        result = pipeline.run(args.paths, args.out, rules, options)
+    except validate.ValidationError as exc:
+        print(f"iscm-extract: {exc}", file=sys.stderr)
+        return 1
+    for failed in result.failed:
+        print(f"error: {failed.problem.message}", file=sys.stderr)
+    n_problems = sum(len(r.problems) for r in result.results) + len(result.failed)
+    rows = ", ".join(f"{name} {n}" for name, n in result.row_counts.items())
+    total = len(result.results) + len(result.failed)
+    print(
+        f"{total} documents ({result.n_extracted} extracted, {total - result.n_extracted} unchanged), "
+        f"{len(result.failed)} failed; rows: {rows}; {n_problems} problems -> {args.out}"
+    )
+    return 1 if result.n_errors else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(message)s",
+    )
     if args.command == "extract":
-        missing = [p for p in args.paths if not p.exists()]
-        if missing:
-            print(f"iscm-extract: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
-            return 2
-        try:
-            rules = load_rules(args.rules)
-        except RulesError as exc:
-            print(f"iscm-extract: invalid rules: {exc}", file=sys.stderr)
-            return 2
-        result = pipeline.run(args.paths, args.out, rules)
-        for failed in result.failed:
-            print(f"error: {failed.problem.message}", file=sys.stderr)
-        n_problems = sum(len(r.problems) for r in result.results) + len(result.failed)
-        print(
-            f"{len(result.results)} documents extracted, {len(result.failed)} failed, "
-            f"{sum(len(r.sections) for r in result.results)} sections, {n_problems} problems -> {args.out}"
-        )
-        return 1 if result.n_errors else 0
+        return _extract(args)
     if args.command == "eval":
         if not args.gold.is_dir() or not args.pred.is_dir():
             print("iscm-extract: --gold and --pred must be folders", file=sys.stderr)
@@ -58,6 +104,21 @@ def main(argv: list[str] | None = None) -> int:
         scores = evaluate.evaluate(args.gold, args.pred, args.table)
         print(evaluate.format_scores(scores, show_errors=not args.quiet_errors))
         return 0
+    if args.command == "diff":
+        try:
+            diffs = diff.diff_dirs(args.old, args.new, args.table)
+        except (FileNotFoundError, OSError, ValueError) as exc:
+            print(f"iscm-extract: {exc}", file=sys.stderr)
+            return 2
+        print(diff.RENDERERS[args.format](diffs, args.limit))
+        return 0 if all(d.equal for d in diffs) else 1
+    if args.command == "validate":
+        if not args.directory.is_dir():
+            print(f"iscm-extract: not a folder: {args.directory}", file=sys.stderr)
+            return 2
+        failures = validate.validate_dir(args.directory, load_rules(args.rules).registry.ids)
+        print("\n".join(failures) if failures else f"{args.directory}: all tables valid")
+        return 1 if failures else 0
     return 2
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from iscm_extract import __version__
+from iscm_extract import __version__, validate
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 
 SCHEMAS: dict[str, pa.Schema] = {
@@ -258,8 +258,16 @@ def build_manifest(
     }
 
 
-def write_outputs(tables: dict[str, pa.Table], manifest: dict[str, Any], out_dir: Path) -> None:
-    """Write every table and the manifest, or nothing: files move into place only once all are written."""
+def write_outputs(
+    tables: dict[str, pa.Table], manifest: dict[str, Any], out_dir: Path, registry_ids: frozenset[str]
+) -> None:
+    """Validate every table, then write them and the manifest, or nothing: files move into place only
+    once all are written. Raises validate.ValidationError listing every failure."""
+    failures = validate.validate_frames(
+        {name: table.to_pandas(types_mapper=_NULLABLE.get) for name, table in tables.items()}, registry_ids
+    )
+    if failures:
+        raise validate.ValidationError("tables fail validation, nothing written:\n  " + "\n  ".join(failures))
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
