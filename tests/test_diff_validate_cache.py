@@ -210,3 +210,14 @@ def test_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "1 documents (1 extracted, 0 unchanged), 0 failed; rows: documents 1, sections 25,"
     )
     assert "meetings 63" in line
+
+
+def test_a_code_change_invalidates_the_cache(
+    tmp_path: Path, rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iscm_extract import cache
+
+    options = pipeline.RunOptions(cache_dir=tmp_path / "cache")
+    assert pipeline.run([RAW / "iscm-highlights-2020.txt"], tmp_path / "a", rules, options).n_extracted == 1
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited source")
+    assert pipeline.run([RAW / "iscm-highlights-2020.txt"], tmp_path / "b", rules, options).n_extracted == 1

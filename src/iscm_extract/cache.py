@@ -1,6 +1,7 @@
 """A cache of extraction results, one file per input, keyed by what decides the result: the
-input's sha256, the rules' fingerprint and the package version. A changed rule file changes the
-fingerprint and so invalidates every entry; nothing needs to be cleared by hand."""
+input's sha256, the rules' fingerprint, the package version and a hash of the package's own
+source (code edited without a version bump must not be served stale). A changed rule file changes
+the fingerprint and so invalidates every entry; nothing needs to be cleared by hand."""
 
 from __future__ import annotations
 
@@ -13,10 +14,19 @@ from iscm_extract import __version__
 from iscm_extract.model import DocumentResult
 
 
+def code_fingerprint() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 class ResultCache:
     def __init__(self, directory: Path, rules_fingerprint: str):
         self.directory = directory
         self.rules_fingerprint = rules_fingerprint
+        self.code_fingerprint = code_fingerprint()
 
     def _file(self, path: Path) -> Path | None:
         try:
@@ -28,7 +38,7 @@ class ResultCache:
                 [
                     hashlib.sha256(data).digest(),
                     self.rules_fingerprint.encode(),
-                    __version__.encode(),
+                    self.code_fingerprint.encode(),
                     path.stem.encode(),
                 ]
             )
