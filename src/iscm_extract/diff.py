@@ -26,6 +26,12 @@ KEYS: dict[str, list[str]] = {
     "problems": ["doc_id", "stage", "message"],
 }
 PAIR_ON: dict[str, list[str]] = {"meetings": ["doc_id", "section_id", "meeting_type", "name"]}
+# Columns shown beside the key of an added or removed row, so a reviewer sees what it is.
+LABELS: dict[str, list[str]] = {
+    "sections": ["doc_id", "kind", "heading"],
+    "meetings": ["doc_id", "iscm_id", "meeting_type", "name", "start_date", "end_date"],
+    "problems": ["severity"],
+}
 
 
 @dataclass
@@ -146,6 +152,12 @@ def _key_text(key: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in key.items())
 
 
+def _row_text(table: str, row: dict[str, Any]) -> str:
+    key = _key_text({c: row.get(c) for c in KEYS.get(table, [])}) or _short(row)
+    labels = [str(row.get(c)) for c in LABELS.get(table, []) if row.get(c) is not None]
+    return f"{key} ({', '.join(labels)})" if labels else key
+
+
 def render_text(diffs: list[TableDiff], limit: int = 20) -> str:
     lines = []
     for d in diffs:
@@ -154,10 +166,8 @@ def render_text(diffs: list[TableDiff], limit: int = 20) -> str:
             + ("" if d.equal else f" (+{len(d.added)} -{len(d.removed)} ~{len(d.changed)})")
         )
         lines += [f"  schema {s}" for s in d.schema]
-        for row in d.added[:limit]:
-            lines.append(f"  + {_key_text({c: row.get(c) for c in KEYS.get(d.table, [])}) or _short(row)}")
-        for row in d.removed[:limit]:
-            lines.append(f"  - {_key_text({c: row.get(c) for c in KEYS.get(d.table, [])}) or _short(row)}")
+        lines += [f"  + {_row_text(d.table, row)}" for row in d.added[:limit]]
+        lines += [f"  - {_row_text(d.table, row)}" for row in d.removed[:limit]]
         for change in d.changed[:limit]:
             lines.append(f"  ~ {_key_text(change.key)}")
             lines += [f"      {c}: {_short(a)} -> {_short(b)}" for c, (a, b) in change.columns.items()]
@@ -178,13 +188,8 @@ def render_markdown(diffs: list[TableDiff], limit: int = 20) -> str:
         if d.equal:
             continue
         lines += ["", f"### {d.table}", ""]
-        lines += [
-            f"- added `{_key_text({c: r.get(c) for c in KEYS.get(d.table, [])})}`" for r in d.added[:limit]
-        ]
-        lines += [
-            f"- removed `{_key_text({c: r.get(c) for c in KEYS.get(d.table, [])})}`"
-            for r in d.removed[:limit]
-        ]
+        lines += [f"- added `{_row_text(d.table, r)}`" for r in d.added[:limit]]
+        lines += [f"- removed `{_row_text(d.table, r)}`" for r in d.removed[:limit]]
         if d.changed:
             lines += ["", "| row | column | old | new |", "| --- | --- | --- | --- |"]
             for change in d.changed[:limit]:
