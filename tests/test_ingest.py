@@ -46,6 +46,10 @@ def test_markdown_link_with_real_url_and_escaped_parentheses() -> None:
         ("10 IS-\n\nCMs had a speaking role. 22 ISCMs participated.", "10 ISCMs had"),
         ("migration poli-\n\ncies, data", "migration policies, data"),
         ("Assessment of Anti\n-Trafficking Gaps", "Anti-Trafficking Gaps"),
+        # joined word absent from the word list, but "Interses" is no word: the printer's hyphen
+        ("17th Interses-\nsional Meeting", "17th Intersessional Meeting"),
+        # both halves words, joined form unknown: a compound, hyphen kept
+        ("a youth-\nled initiative", "youth-led initiative"),
     ],
 )
 def test_words_broken_at_line_ends(raw: str, expected: str) -> None:
@@ -62,6 +66,11 @@ def test_url_broken_at_a_hyphen_is_not_dehyphenated() -> None:
         "https://www.rabat-process.org/en/activities/publications/publication-\ncollection-diaspora"
     )
     assert "publication-\ncollection" in text
+
+
+def test_url_broken_twice_keeps_its_hyphen_on_the_continuation_line() -> None:
+    text = cleaned("https://www.rabat-process.org/en/publications/impleme\nnting-\nthe-marrakesh-plan")
+    assert "nting-\nthe-marrakesh" in text
 
 
 def test_heading_split_over_two_lines_is_joined() -> None:

@@ -247,12 +247,19 @@ class Dehyphenator:
             return False
         if left[-1].islower() and right[0].isupper():
             return False  # "Euro-\nAfrican": a capital after the break starts a new word
-        return is_word(joined)
+        # A compound's hyphen joins two words ("migration-related"); when a half is no word
+        # ("Interses-sional"), the hyphen is the printer's even if the word list lacks the whole.
+        return is_word(joined) or not (is_word(left) and is_word(right))
 
 
 def _in_url(text: str, position: int) -> bool:
-    start = max(text.rfind(" ", 0, position), text.rfind("\n", 0, position)) + 1
+    line_start = text.rfind("\n", 0, position) + 1
+    start = max(text.rfind(" ", line_start, position) + 1, line_start)
     token = text[start:position]
+    if start == line_start > 0:
+        # The first token of a line may carry on a URL broken at the previous line's end.
+        previous_line = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+        token = (previous_line.split() or [""])[-1] + token
     return "/" in token or "://" in token or "@" in token or token.startswith("www.")
 
 
@@ -324,6 +331,8 @@ def _is_parenthetical_tail(line: str, previous: str) -> bool:
         return False
     if "(" not in line and "(" not in previous:
         return False
+    if ";" in line or re.search(r"\(\d[^()]*\)$", line):
+        return False  # "...; the Sixth Consultation (26-29 October)": a sentence with a date
     return all(w[0].isupper() or w[0] in "(0123456789" or w.lower() in _STOPWORDS for w in words)
 
 
@@ -338,7 +347,7 @@ def _join_split_headings(text: MappedText) -> MappedText:
         if (
             line.strip()
             and at_heading_position
-            and not re.search(r"[.,;:!?]$", line.strip())
+            and not re.search(r"[.,;:!?)]$", line.strip())  # ")" closes a whole heading
             and len(line.split()) <= 14
             and _is_parenthetical_tail(lines[i + 1].strip(), line)
         ):
@@ -359,6 +368,11 @@ def clean_text(raw: str) -> MappedText:
     text = MappedText.from_raw(raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.rewrite(_MARKDOWN, _strip_markdown)
     text = text.rewrite(_ESCAPE, lambda m: [Piece(m.start(1), m.end(1))])
+    return clean_layout(text)
+
+
+def clean_layout(text: MappedText) -> MappedText:
+    """The passes that text from a PDF and text from a converter share."""
     text = text.rewrite(_UNICODE, _normalise_char)
     text = text.rewrite(_LINE, _collapse_letter_spacing)
     text = text.rewrite(_EDGE_SPACES, lambda m: [])
@@ -437,9 +451,39 @@ def read(path: Path) -> tuple[Document, list[str]]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{path.name}: unsupported file type {suffix or '(none)'}")
-    if suffix == ".pdf":
-        raise IngestError(f"{path.name}: PDF input is not supported yet")
     try:
-        return read_text(path)
+        return read_pdf(path) if suffix == ".pdf" else read_text(path)
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot read ({exc.strerror})") from exc
+
+
+def read_pdf(path: Path) -> tuple[Document, list[str]]:
+    """Read a PDF's text layer (pdf.py) and run the shared layout passes on it."""
+    from iscm_extract import pdf  # imported here: pdfplumber is needed only for PDF input
+
+    data = path.read_bytes()
+    if not data.strip():
+        raise IngestError(f"{path.name}: file is empty")
+    try:
+        layer = pdf.read(path)
+    except pdf.PdfError as exc:
+        raise IngestError(f"{path.name}: {exc}") from exc
+    cleaned = clean_layout(MappedText(layer.text, list(range(len(layer.text))), list(layer.bold)))
+    # A page starts at the first cleaned character that comes from that page or a later one.
+    page_starts = tuple(next((i for i, src in enumerate(cleaned.source) if src >= start), len(cleaned.text))
+                        for start in layer.page_starts)
+    document = Document(
+        doc_id=path.stem,
+        source_path=display_path(path),
+        input_format="pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=cleaned.text,
+        source_offsets=tuple(cleaned.source),
+        bold=_spans(cleaned.bold),
+        links=tuple(cleaned.links),
+        blocks=_blocks(cleaned.text),
+        page_starts=page_starts,
+    )
+    unmapped = cleaned.text.count("\ufffd")
+    warnings = [f"{path.name}: {unmapped} glyphs without a Unicode mapping, read as U+FFFD"] if unmapped else []
+    return document, warnings

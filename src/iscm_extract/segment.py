@@ -67,7 +67,7 @@ class _HeadingFinder:
     def heading_like(self, text: str) -> bool:
         return (
             len(text.split()) <= self.rules.max_heading_words
-            and not text.endswith(".")
+            and not text.endswith((".", ","))  # a comma: the line continues (a wrapped list)
             and not any(p.search(text) for p in self.rules.not_headings)
         )
 
@@ -124,6 +124,13 @@ class _HeadingFinder:
         return None
 
 
+def _continues(lines: list[Line], n: int) -> bool:
+    """The next line carries on line n's sentence ("The 14th Regional Dialogue" then "(22-23
+    February) on ..."): a narrow column wraps a sentence into a heading-like line."""
+    following = lines[n + 1].text if n + 1 < len(lines) else ""
+    return bool(following) and (following[0].islower() or following[0] == "(")
+
+
 def find_headings(
     doc: Document, resolver: Resolver, rules: SectionRules
 ) -> tuple[list[Heading], list[Line], list[Problem]]:
@@ -135,7 +142,8 @@ def find_headings(
     current_id: str | None = None
     at_break = after_blank = True
     paragraph_start = previous_paragraph_start = 0
-    for line in split_lines(doc.text):
+    lines = split_lines(doc.text)
+    for n, line in enumerate(lines):
         if not line.text:
             at_break = after_blank = True
             continue
@@ -147,7 +155,7 @@ def find_headings(
             at_break = True
             continue
         heading = None
-        if at_break and finder.heading_like(line.text):
+        if at_break and finder.heading_like(line.text) and not _continues(lines, n):
             heading = finder.by_rule(line)
             if heading is None and kind in _ISCM_SCOPE:
                 heading = finder.by_registry(line)

@@ -1,0 +1,278 @@
+"""A PDF's text layer in reading order, with bold and pages (pdfplumber).
+
+  words (with font names) -> rows -> running headers and footers dropped (they repeat across
+  pages at one position) -> columns found from the page's own word positions (gutters that no
+  body row crosses) -> regions read top to bottom, each column of a region left to right ->
+  lines, with a blank line where the vertical gap says a paragraph ends.
+
+The result is plain text with a bold flag per character and each page's start offset; the text
+passes of ingest (Unicode, hyphenation, split headings) then run on it as on a text file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+
+BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+_UNMAPPED = re.compile(r"\(cid:\d+\)")
+
+
+class PdfError(Exception):
+    """The PDF cannot be read as text; the message says why."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class Row:
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def baseline(self) -> float:
+        return statistics.median(w.bottom for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words)
+
+
+@dataclass(frozen=True)
+class PdfText:
+    text: str
+    bold: list[bool]
+    page_starts: list[int]
+
+
+def _rows(words: list[Word], tolerance: float = 2.0) -> list[Row]:
+    rows: list[Row] = []
+    for word in sorted(words, key=lambda w: (round(w.top), w.x0)):
+        if rows and abs(rows[-1].words[0].top - word.top) <= tolerance:
+            rows[-1].words.append(word)
+        else:
+            rows.append(Row([word]))
+    for row in rows:
+        row.words.sort(key=lambda w: w.x0)
+    return sorted(rows, key=lambda r: r.top)
+
+
+def _repeated_edges(pages: list[list[Row]], edge_rows: int = 2) -> set[tuple[int, str]]:
+    """Rows at the top or bottom of a page that recur, at the same height with the same text
+    (digits aside: "Page 3"), on at least half the pages: running headers and footers."""
+    if len(pages) < 2:
+        return set()
+    counts: Counter[tuple[int, str]] = Counter()
+    for rows in pages:
+        edges = {_edge_key(r) for r in rows[:edge_rows] + rows[-edge_rows:]}
+        counts.update(edges)
+    return {key for key, n in counts.items() if n >= max(2, len(pages) / 2)}
+
+
+def _edge_key(row: Row) -> tuple[int, str]:
+    return round(row.top / 4), re.sub(r"\d+", "#", row.text)
+
+
+def _gutters(rows: list[Row], min_gap: float = 8.0) -> list[float]:
+    """x positions between columns: runs of at least 6 pt that (almost) no row covers, with
+    text on both sides. Rows that run across most of the page with no gap wider than a word
+    space (a title block, one-column prose) are full-width rows: left out of the count, they
+    neither hide a gutter nor invent one."""
+    if not rows:
+        return []
+    left = int(min(w.x0 for r in rows for w in r.words))
+    right = int(max(w.x1 for r in rows for w in r.words))
+
+    def full_width(row: Row) -> bool:
+        wide_gap = any(b.x0 - a.x1 >= min_gap for a, b in zip(row.words, row.words[1:], strict=False))
+        return not wide_gap and row.words[-1].x1 - row.words[0].x0 > 0.6 * (right - left)
+
+    candidates = [r for r in rows if not full_width(r)]
+    coverage = [0] * (right - left + 2)
+    for row in candidates:
+        covered = set()
+        for word in row.words:
+            covered.update(range(int(word.x0) - left, int(word.x1) - left + 1))
+        for x in covered:
+            coverage[x] += 1
+    # A gutter is a valley of the coverage profile: low against the peaks on both its sides
+    # (a short last column has low peaks, a title block above the columns shallow valleys).
+    peak_left = list(itertools.accumulate(coverage, max))
+    peak_right = list(itertools.accumulate(reversed(coverage), max))[::-1]
+    gutters, start = [], None
+    for x in range(len(coverage) + 1):
+        if x < len(coverage) and coverage[x] <= 0.2 * min(peak_left[x], peak_right[x]):
+            start = x if start is None else start
+            continue
+        if start is not None and x - start >= 6:
+            middle = left + (start + x) / 2
+            on_left = sum(any(w.x1 < middle for w in r.words) for r in candidates)
+            on_right = sum(any(w.x0 > middle for w in r.words) for r in candidates)
+            if min(on_left, on_right) >= 3:  # rows with text on each side; a short column counts
+                gutters.append(middle)
+        start = None
+    return gutters
+
+
+def _columns_of(row: Row, gutters: list[float]) -> list[Row] | None:
+    """The row split at the gutters, or None when it runs across one (a full-width row)."""
+    parts: list[list[Word]] = [[] for _ in range(len(gutters) + 1)]
+    for word in row.words:
+        if any(word.x0 < g < word.x1 for g in gutters):
+            return None
+        parts[sum(word.x0 > g for g in gutters)].append(word)
+    for left, right in zip(parts, parts[1:], strict=False):
+        if left and right and right[0].x0 - left[-1].x1 < 5:
+            return None  # text runs on across the gutter
+    return [Row(p) if p else Row([]) for p in parts]
+
+
+def _reading_order(rows: list[Row]) -> list[list[Row]]:
+    """Blocks of rows in reading order: full-width rows as they come, column rows column by column."""
+    gutters = _gutters(rows)
+    if not gutters:
+        return [rows]
+    blocks: list[list[Row]] = []
+    pending: list[list[Row]] | None = None
+    for row in rows:
+        parts = _columns_of(row, gutters)
+        if parts is None:
+            if pending:
+                blocks += [column for column in pending if column]
+                pending = None
+                blocks.append([])
+            elif not blocks:
+                blocks.append([])
+            blocks[-1].append(row)  # consecutive full-width rows are one block
+        else:
+            pending = pending or [[] for _ in parts]
+            for column, part in zip(pending, parts, strict=True):
+                if part.words:
+                    column.append(part)
+    if pending:
+        blocks += [column for column in pending if column]
+    return blocks
+
+
+def _edges(block: list[Row]) -> tuple[float, float]:
+    """A block's left edge and its right margin: the 90th percentile of line ends, so that one
+    long URL running past the column does not move the margin."""
+    ends = sorted(r.words[-1].x1 for r in block)
+    return min(r.words[0].x0 for r in block), ends[int(0.9 * (len(ends) - 1))]
+
+
+def _ends_sentence(row: Row) -> bool:
+    return re.search(r"[.!?:]\W?$", row.words[-1].text) is not None
+
+
+def _same_heading(previous: Row, row: Row) -> bool:
+    """Two bold rows in one type size (sizes differ by float noise in some PDFs)."""
+    return previous.bold and row.bold and abs(previous.words[0].size - row.words[0].size) < 0.25
+
+
+def _block_separator(previous: list[Row], block: list[Row]) -> str:
+    """What stands between the end of one column (or page) and the start of the next."""
+    last, first = previous[-1], block[0]
+    if _same_heading(last, first):
+        return "\n"  # a heading broken by the column end; ingest joins it if the rest is its tail
+    left_edge, right_edge = _edges(previous)
+    full_line = len(previous) > 1 and right_edge - last.words[-1].x1 < 0.03 * (right_edge - left_edge)
+    # A justified line that fills the column and ends mid-sentence continues in the next column.
+    return "\n" if full_line and not _ends_sentence(last) else "\n\n"
+
+
+def _separator(previous: Row, row: Row, pitch: float, left_edge: float, right_edge: float) -> str:
+    """What stands between two rows of a block: a blank line where a paragraph ends, a space
+    inside a wrapped bold heading, else a newline."""
+    gap = row.baseline - previous.baseline
+    # A hyphenated line end keeps its newline, so that ingest's dehyphenation decides.
+    broken = re.search(r"[A-Za-z]-$", previous.words[-1].text) is not None
+    if _same_heading(previous, row) and gap <= 1.5 * max(pitch, 1):
+        return "\n" if broken else " "  # a wrapped bold heading stays one line
+    # Paragraph spacing is often a fraction of a line; baselines make superscripts harmless.
+    spaced = gap > 1.15 * max(pitch, 1)
+    # The last line of a justified paragraph ends short of the column and with a full stop.
+    short_end = right_edge - previous.words[-1].x1 > 0.15 * (right_edge - left_edge) and _ends_sentence(previous)
+    return "\n\n" if spaced or short_end else "\n"
+
+
+def _page_words(page: Any) -> list[Word]:
+    # x_tolerance 1: a space in small type is narrower than pdfplumber's default 3 pt.
+    words = page.extract_words(
+        extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=False, x_tolerance=1
+    )
+    # pdfminer spells a glyph with no Unicode mapping "(cid:222)"; U+FFFD marks it honestly.
+    return [Word(_UNMAPPED.sub("\ufffd", w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
+                 bool(BOLD_FONT.search(w["fontname"])))
+            for w in words if w.get("upright", True)]
+
+
+def read(path: Path) -> PdfText:
+    """The text layer of a PDF in reading order. Raises PdfError with a one-line reason."""
+    try:
+        with pdfplumber.open(path) as pdf:
+            pages = [_page_words(page) for page in pdf.pages]
+    except Exception as exc:  # pdfminer raises many types; each means the file cannot be read
+        reason = f"{type(exc).__name__} {exc}".lower()
+        if "password" in reason or "encrypt" in reason:
+            raise PdfError("password-protected PDF: no text can be read without the password") from exc
+        raise PdfError(f"not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})") from exc
+    if not any(pages):
+        raise PdfError("PDF without a text layer (a scanned document?): nothing to extract")
+    page_rows = [_rows(words) for words in pages]
+    repeated = _repeated_edges(page_rows)
+    chars: list[str] = []
+    bold: list[bool] = []
+    page_starts: list[int] = []
+
+    def emit(text: str, is_bold: bool) -> None:
+        chars.extend(text)
+        bold.extend([is_bold] * len(text))
+
+    blocks: list[tuple[int, list[Row]]] = []
+    for page_no, rows in enumerate(page_rows):
+        body = [r for r in rows if _edge_key(r) not in repeated]
+        blocks += [(page_no, block) for block in _reading_order(body)]
+    for n, (page_no, block) in enumerate(blocks):
+        if n:
+            emit(_block_separator(blocks[n - 1][1], block), False)
+        while len(page_starts) <= page_no:
+            page_starts.append(len(chars))
+        pitch = statistics.median([b.baseline - a.baseline for a, b in zip(block, block[1:], strict=False)] or [0])
+        left_edge, right_edge = _edges(block)
+        for k, row in enumerate(block):
+            if k:
+                emit(_separator(block[k - 1], row, pitch, left_edge, right_edge), False)
+            for i, word in enumerate(row.words):
+                if i:
+                    emit(" ", word.bold and row.words[i - 1].bold)
+                emit(word.text, word.bold)
+    page_starts += [len(chars)] * (len(pages) - len(page_starts))
+    return PdfText("".join(chars), bold, page_starts)
