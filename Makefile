@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: extract test lint clean
+.PHONY: extract test lint bench clean
 
 # Re-install when the project's metadata changes (new or re-pinned dependency).
 $(STAMP): pyproject.toml
@@ -20,9 +20,13 @@ extract: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Speed figures, measured side by side in one run; written to docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py --out docs/benchmarks.md
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 clean:

@@ -43,9 +43,20 @@ class RenderInfo:
 def _is_heading(line: str, bold: bool) -> bool:
     words = line.split()
     # ", 1-2" at the end: a sentence broken before its month, not a heading
-    return 0 < len(words) <= 14 and not _SENTENCE_END.search(line) and not _ENDS_WITH_DAY.search(line) and (line.isupper() or bold or (
-        sum(w.strip("(")[:1].isupper() or w.strip("(")[:1].isdigit() for w in words) >= 0.6 * len(words)
-        and ":" not in line))
+    return (
+        0 < len(words) <= 14
+        and not _SENTENCE_END.search(line)
+        and not _ENDS_WITH_DAY.search(line)
+        and (
+            line.isupper()
+            or bold
+            or (
+                sum(w.strip("(")[:1].isupper() or w.strip("(")[:1].isdigit() for w in words)
+                >= 0.6 * len(words)
+                and ":" not in line
+            )
+        )
+    )
 
 
 def paragraphs(raw: str) -> list[Paragraph]:
@@ -62,8 +73,10 @@ def paragraphs(raw: str) -> list[Paragraph]:
         if not line.strip():
             previous_ended = True
             continue
-        words = [(m.group(), all(flags[start + i] for i in range(m.start(), m.end())))
-                 for m in re.finditer(r"\S+", line)]
+        words = [
+            (m.group(), all(flags[start + i] for i in range(m.start(), m.end())))
+            for m in re.finditer(r"\S+", line)
+        ]
         heading = previous_ended and _is_heading(line, all(b for _, b in words))
         if not heading and out and not previous_ended and out[-1].kind == "body":
             out[-1].words += words
@@ -140,7 +153,9 @@ class _Layout:
             self.last_kind, self.last_text = paragraph.kind, " ".join(w for w, _ in line)
         self.y -= 3
 
-    def _wrap(self, words: list[tuple[str, bool]], size: float, force_bold: bool) -> list[list[tuple[str, bool]]]:
+    def _wrap(
+        self, words: list[tuple[str, bool]], size: float, force_bold: bool
+    ) -> list[list[tuple[str, bool]]]:
         lines: list[list[tuple[str, bool]]] = [[]]
         used = 0.0
         space = stringWidth(" ", BODY, size)
@@ -194,12 +209,16 @@ _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 def _superscript_runs(word: str) -> list[tuple[str, bool]]:
-    return [(m.group().translate(_SUPERSCRIPTS), m.group()[0] in "⁰¹²³⁴⁵⁶⁷⁸⁹")
-            for m in re.finditer(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[^⁰¹²³⁴⁵⁶⁷⁸⁹]+", word)]
+    return [
+        (m.group().translate(_SUPERSCRIPTS), m.group()[0] in "⁰¹²³⁴⁵⁶⁷⁸⁹")
+        for m in re.finditer(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[^⁰¹²³⁴⁵⁶⁷⁸⁹]+", word)
+    ]
 
 
 def _width(word: str, font: str, size: float) -> float:
-    return sum(stringWidth(part, font, size * 0.6 if raised else size) for part, raised in _superscript_runs(word))
+    return sum(
+        stringWidth(part, font, size * 0.6 if raised else size) for part, raised in _superscript_runs(word)
+    )
 
 
 def render(text: str, out: Path, columns: int = 2, password: str | None = None) -> RenderInfo:

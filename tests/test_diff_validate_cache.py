@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from tests.conftest import RAW, ROOT
 
-from iscm_extract import cli, diff, pipeline, progress, validate, write
+from iscm_extract import cli, diff, ingest, pipeline, progress, validate, write
 from iscm_extract.rules import Rules, load_rules
 
 
@@ -221,3 +221,15 @@ def test_a_code_change_invalidates_the_cache(
     assert pipeline.run([RAW / "iscm-highlights-2020.txt"], tmp_path / "a", rules, options).n_extracted == 1
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited source")
     assert pipeline.run([RAW / "iscm-highlights-2020.txt"], tmp_path / "b", rules, options).n_extracted == 1
+
+
+def test_a_cached_file_copied_elsewhere_names_its_new_place(tmp_path: Path, rules: Rules) -> None:
+    options = pipeline.RunOptions(cache_dir=tmp_path / "cache")
+    copy = tmp_path / "elsewhere" / "iscm-highlights-2020.txt"
+    copy.parent.mkdir()
+    shutil.copy(RAW / "iscm-highlights-2020.txt", copy)
+    assert pipeline.run([copy], tmp_path / "a", rules, options).n_extracted == 1
+    served = pipeline.run([RAW / "iscm-highlights-2020.txt"], tmp_path / "b", rules, options)
+    assert served.n_extracted == 0  # same content: from the cache
+    source = pd.read_parquet(tmp_path / "b" / "documents.parquet")["source_path"].tolist()
+    assert source == [ingest.display_path(RAW / "iscm-highlights-2020.txt")]

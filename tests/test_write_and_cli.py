@@ -82,7 +82,7 @@ def test_bad_inputs_are_reported_and_the_rest_is_extracted(
     (inputs / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (inputs / "notes.docx").write_bytes(b"PK\x03\x04")
     out = tmp_path / "out"
-    assert cli.main(["extract", str(inputs), "--out", str(out)]) == 1
+    assert cli.main(["extract", str(inputs), "--out", str(out), "--no-cache"]) == 1
     problems = pd.read_parquet(out / "problems.parquet")
     errors = problems[problems["severity"] == "error"].set_index("doc_id")["message"]
     assert "empty" in errors["empty"] and "binary" in errors["image"] and "unsupported" in errors["notes"]
@@ -95,7 +95,9 @@ def test_bad_inputs_are_reported_and_the_rest_is_extracted(
 
 def test_a_text_that_is_not_a_newsletter_gives_no_sections_of_its_own(tmp_path: Path) -> None:
     (tmp_path / "recipe.txt").write_text("Pancakes\n\nMix flour, milk and eggs.\n")
-    assert cli.main(["extract", str(tmp_path / "recipe.txt"), "--out", str(tmp_path / "out")]) == 0
+    assert (
+        cli.main(["extract", str(tmp_path / "recipe.txt"), "--out", str(tmp_path / "out"), "--no-cache"]) == 0
+    )
     documents = pd.read_parquet(tmp_path / "out" / "documents.parquet")
     assert documents["kind"].tolist() == ["other"]
     problems = pd.read_parquet(tmp_path / "out" / "problems.parquet")

@@ -5,12 +5,14 @@ the fingerprint and so invalidates every entry; nothing needs to be cleared by h
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
 from pathlib import Path
 
 from iscm_extract import __version__
+from iscm_extract.ingest import display_path
 from iscm_extract.model import DocumentResult
 
 
@@ -53,7 +55,12 @@ class ResultCache:
             result = pickle.loads(file.read_bytes())  # written by put() below, never from elsewhere
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None  # an entry from an older layout: extract again
-        return result if isinstance(result, DocumentResult) else None
+        if not isinstance(result, DocumentResult):
+            return None
+        # The key is the content, not the place: the same file copied elsewhere is served from
+        # here, but its rows must name where it is now.
+        document = dataclasses.replace(result.document, source_path=display_path(path))
+        return dataclasses.replace(result, document=document)
 
     def put(self, path: Path, result: DocumentResult) -> None:
         file = self._file(path)

@@ -470,8 +470,10 @@ def read_pdf(path: Path) -> tuple[Document, list[str]]:
         raise IngestError(f"{path.name}: {exc}") from exc
     cleaned = clean_layout(MappedText(layer.text, list(range(len(layer.text))), list(layer.bold)))
     # A page starts at the first cleaned character that comes from that page or a later one.
-    page_starts = tuple(next((i for i, src in enumerate(cleaned.source) if src >= start), len(cleaned.text))
-                        for start in layer.page_starts)
+    page_starts = tuple(
+        next((i for i, src in enumerate(cleaned.source) if src >= start), len(cleaned.text))
+        for start in layer.page_starts
+    )
     document = Document(
         doc_id=path.stem,
         source_path=display_path(path),
@@ -485,5 +487,7 @@ def read_pdf(path: Path) -> tuple[Document, list[str]]:
         page_starts=page_starts,
     )
     unmapped = cleaned.text.count("\ufffd")
-    warnings = [f"{path.name}: {unmapped} glyphs without a Unicode mapping, read as U+FFFD"] if unmapped else []
+    warnings = (
+        [f"{path.name}: {unmapped} glyphs without a Unicode mapping, read as U+FFFD"] if unmapped else []
+    )
     return document, warnings

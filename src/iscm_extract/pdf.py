@@ -1,9 +1,11 @@
 """A PDF's text layer in reading order, with bold and pages (pdfplumber).
 
   words (with font names) -> rows -> running headers and footers dropped (they repeat across
-  pages at one position) -> columns found from the page's own word positions (gutters that no
-  body row crosses) -> regions read top to bottom, each column of a region left to right ->
-  lines, with a blank line where the vertical gap says a paragraph ends.
+  pages at one position) -> gutters found from the page's own word positions (valleys of the
+  coverage profile; a page too sparse to show one borrows the document's) -> regions read top
+  to bottom, each column of a region left to right -> lines, with a blank line where the
+  vertical gap or a short last line says a paragraph ends, and a column or page break joined
+  when the line before it fills the column mid-sentence.
 
 The result is plain text with a bold flag per character and each page's start offset; the text
 passes of ingest (Unicode, hyphenation, split headings) then run on it as on a text file.
@@ -72,11 +74,29 @@ class PdfText:
     page_starts: list[int]
 
 
-def _rows(words: list[Word], tolerance: float = 2.0) -> list[Row]:
+def _overlap(word: Word, row: Row) -> float:
+    """How much of the word's height lies within the row's first word's height."""
+    anchor = row.words[0]
+    return (min(word.bottom, anchor.bottom) - max(word.top, anchor.top)) / max(word.bottom - word.top, 0.1)
+
+
+def _rows(words: list[Word]) -> list[Row]:
+    """Words on one line. Text-size words form rows by vertical overlap; smaller words (a raised
+    footnote mark) then join the row they overlap most, so that a mark sitting between two
+    columns' offset lines goes to its own line, not to whichever came first."""
+    if not words:
+        return []
+    body_size = statistics.median(w.size for w in words)
     rows: list[Row] = []
-    for word in sorted(words, key=lambda w: (round(w.top), w.x0)):
-        if rows and abs(rows[-1].words[0].top - word.top) <= tolerance:
+    for word in sorted((w for w in words if w.size >= 0.8 * body_size), key=lambda w: (w.top, w.x0)):
+        if rows and _overlap(word, rows[-1]) >= 0.5:
             rows[-1].words.append(word)
+        else:
+            rows.append(Row([word]))
+    for word in sorted((w for w in words if w.size < 0.8 * body_size), key=lambda w: (w.top, w.x0)):
+        best = max(rows, key=lambda r: _overlap(word, r), default=None)
+        if best is not None and _overlap(word, best) > 0:
+            best.words.append(word)
         else:
             rows.append(Row([word]))
     for row in rows:
@@ -100,30 +120,42 @@ def _edge_key(row: Row) -> tuple[int, str]:
     return round(row.top / 4), re.sub(r"\d+", "#", row.text)
 
 
-def _gutters(rows: list[Row], min_gap: float = 8.0) -> list[float]:
-    """x positions between columns: runs of at least 6 pt that (almost) no row covers, with
-    text on both sides. Rows that run across most of the page with no gap wider than a word
-    space (a title block, one-column prose) are full-width rows: left out of the count, they
-    neither hide a gutter nor invent one."""
+def _column_rows(rows: list[Row], min_gap: float = 8.0) -> list[Row]:
+    """Rows that may belong to columns. A row that runs across most of the page with no gap
+    wider than a word space (a title block, one-column prose) is full-width: it neither hides
+    a gutter nor invents one."""
+    left = min(w.x0 for r in rows for w in r.words)
+    right = max(w.x1 for r in rows for w in r.words)
+
+    def full_width(row: Row) -> bool:
+        wide_gap = any(b.x0 - a.x1 >= min_gap for a, b in itertools.pairwise(row.words))
+        return not wide_gap and row.words[-1].x1 - row.words[0].x0 > 0.6 * (right - left)
+
+    return [r for r in rows if not full_width(r)]
+
+
+def _sides(rows: list[Row], x: float) -> int:
+    """How many rows have text on the side of x with fewer rows."""
+    on_left = sum(any(w.x1 < x for w in r.words) for r in rows)
+    on_right = sum(any(w.x0 > x for w in r.words) for r in rows)
+    return min(on_left, on_right)
+
+
+def _gutters(rows: list[Row]) -> list[float]:
+    """x positions between columns seen on one page: valleys of the coverage profile (how many
+    column rows cover each x) at least 6 pt wide, low against the peaks on both sides (a short
+    last column has low peaks; a title block above the columns makes shallow valleys), with at
+    least three rows of text on each side."""
     if not rows:
         return []
     left = int(min(w.x0 for r in rows for w in r.words))
-    right = int(max(w.x1 for r in rows for w in r.words))
-
-    def full_width(row: Row) -> bool:
-        wide_gap = any(b.x0 - a.x1 >= min_gap for a, b in zip(row.words, row.words[1:], strict=False))
-        return not wide_gap and row.words[-1].x1 - row.words[0].x0 > 0.6 * (right - left)
-
-    candidates = [r for r in rows if not full_width(r)]
-    coverage = [0] * (right - left + 2)
-    for row in candidates:
-        covered = set()
+    coverage = [0] * (int(max(w.x1 for r in rows for w in r.words)) - left + 2)
+    for row in rows:
+        covered: set[int] = set()
         for word in row.words:
             covered.update(range(int(word.x0) - left, int(word.x1) - left + 1))
         for x in covered:
             coverage[x] += 1
-    # A gutter is a valley of the coverage profile: low against the peaks on both its sides
-    # (a short last column has low peaks, a title block above the columns shallow valleys).
     peak_left = list(itertools.accumulate(coverage, max))
     peak_right = list(itertools.accumulate(reversed(coverage), max))[::-1]
     gutters, start = [], None
@@ -131,14 +163,25 @@ def _gutters(rows: list[Row], min_gap: float = 8.0) -> list[float]:
         if x < len(coverage) and coverage[x] <= 0.2 * min(peak_left[x], peak_right[x]):
             start = x if start is None else start
             continue
-        if start is not None and x - start >= 6:
-            middle = left + (start + x) / 2
-            on_left = sum(any(w.x1 < middle for w in r.words) for r in candidates)
-            on_right = sum(any(w.x0 > middle for w in r.words) for r in candidates)
-            if min(on_left, on_right) >= 3:  # rows with text on each side; a short column counts
-                gutters.append(middle)
+        if start is not None and x - start >= 6 and _sides(rows, left + (start + x) / 2) >= 3:
+            gutters.append(left + (start + x) / 2)
         start = None
     return gutters
+
+
+def _layout_gutters(pages: list[list[Row]]) -> list[list[float]]:
+    """Each page's gutters. A page with too little text to show a gutter itself (a last column
+    of one line) takes the gutters seen on other pages that none of its column rows crosses."""
+    column_rows = [_column_rows(rows) if rows else [] for rows in pages]
+    found = [_gutters(rows) for rows in column_rows]
+    seen = sorted({round(g) for gutters in found for g in gutters})
+    for rows, gutters in zip(column_rows, found, strict=True):
+        for g in seen:
+            crossed = any(w.x0 < g < w.x1 for r in rows for w in r.words)
+            if not crossed and all(abs(g - f) > 6 for f in gutters) and _sides(rows, g) >= 1:
+                gutters.append(g)
+        gutters.sort()
+    return found
 
 
 def _columns_of(row: Row, gutters: list[float]) -> list[Row] | None:
@@ -148,15 +191,14 @@ def _columns_of(row: Row, gutters: list[float]) -> list[Row] | None:
         if any(word.x0 < g < word.x1 for g in gutters):
             return None
         parts[sum(word.x0 > g for g in gutters)].append(word)
-    for left, right in zip(parts, parts[1:], strict=False):
+    for left, right in itertools.pairwise(parts):
         if left and right and right[0].x0 - left[-1].x1 < 5:
             return None  # text runs on across the gutter
     return [Row(p) if p else Row([]) for p in parts]
 
 
-def _reading_order(rows: list[Row]) -> list[list[Row]]:
+def _reading_order(rows: list[Row], gutters: list[float]) -> list[list[Row]]:
     """Blocks of rows in reading order: full-width rows as they come, column rows column by column."""
-    gutters = _gutters(rows)
     if not gutters:
         return [rows]
     blocks: list[list[Row]] = []
@@ -219,7 +261,9 @@ def _separator(previous: Row, row: Row, pitch: float, left_edge: float, right_ed
     # Paragraph spacing is often a fraction of a line; baselines make superscripts harmless.
     spaced = gap > 1.15 * max(pitch, 1)
     # The last line of a justified paragraph ends short of the column and with a full stop.
-    short_end = right_edge - previous.words[-1].x1 > 0.15 * (right_edge - left_edge) and _ends_sentence(previous)
+    short_end = right_edge - previous.words[-1].x1 > 0.15 * (right_edge - left_edge) and _ends_sentence(
+        previous
+    )
     return "\n\n" if spaced or short_end else "\n"
 
 
@@ -229,9 +273,19 @@ def _page_words(page: Any) -> list[Word]:
         extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=False, x_tolerance=1
     )
     # pdfminer spells a glyph with no Unicode mapping "(cid:222)"; U+FFFD marks it honestly.
-    return [Word(_UNMAPPED.sub("\ufffd", w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
-                 bool(BOLD_FONT.search(w["fontname"])))
-            for w in words if w.get("upright", True)]
+    return [
+        Word(
+            _UNMAPPED.sub("\ufffd", w["text"]),
+            w["x0"],
+            w["x1"],
+            w["top"],
+            w["bottom"],
+            w["size"],
+            bool(BOLD_FONT.search(w["fontname"])),
+        )
+        for w in words
+        if w.get("upright", True)
+    ]
 
 
 def read(path: Path) -> PdfText:
@@ -240,10 +294,13 @@ def read(path: Path) -> PdfText:
         with pdfplumber.open(path) as pdf:
             pages = [_page_words(page) for page in pdf.pages]
     except Exception as exc:  # pdfminer raises many types; each means the file cannot be read
-        reason = f"{type(exc).__name__} {exc}".lower()
+        # pdfplumber wraps pdfminer's exception (PDFPasswordIncorrect, ...) as its first argument.
+        causes = [exc, *exc.args, exc.__context__]
+        reason = " ".join(f"{type(c).__name__} {c}" for c in causes if c is not None).lower()
         if "password" in reason or "encrypt" in reason:
             raise PdfError("password-protected PDF: no text can be read without the password") from exc
-        raise PdfError(f"not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})") from exc
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        raise PdfError(f"not a readable PDF ({type(cause).__name__}: {str(cause)[:80]})") from exc
     if not any(pages):
         raise PdfError("PDF without a text layer (a scanned document?): nothing to extract")
     page_rows = [_rows(words) for words in pages]
@@ -257,19 +314,20 @@ def read(path: Path) -> PdfText:
         bold.extend([is_bold] * len(text))
 
     blocks: list[tuple[int, list[Row]]] = []
-    for page_no, rows in enumerate(page_rows):
-        body = [r for r in rows if _edge_key(r) not in repeated]
-        blocks += [(page_no, block) for block in _reading_order(body)]
+    bodies = [[r for r in rows if _edge_key(r) not in repeated] for rows in page_rows]
+    for page_no, (body, gutters) in enumerate(zip(bodies, _layout_gutters(bodies), strict=True)):
+        blocks += [(page_no, block) for block in _reading_order(body, gutters)]
     for n, (page_no, block) in enumerate(blocks):
         if n:
             emit(_block_separator(blocks[n - 1][1], block), False)
         while len(page_starts) <= page_no:
             page_starts.append(len(chars))
-        pitch = statistics.median([b.baseline - a.baseline for a, b in zip(block, block[1:], strict=False)] or [0])
+        pitch = statistics.median([b.baseline - a.baseline for a, b in itertools.pairwise(block)] or [0])
         left_edge, right_edge = _edges(block)
         for k, row in enumerate(block):
             if k:
-                emit(_separator(block[k - 1], row, pitch, left_edge, right_edge), False)
+                separator = _separator(block[k - 1], row, pitch, left_edge, right_edge)
+                emit(separator, separator == " ")  # the space inside a wrapped bold heading is bold
             for i, word in enumerate(row.words):
                 if i:
                     emit(" ", word.bold and row.words[i - 1].bold)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,19 +20,38 @@ from iscm_extract.rules import Rules
 log = logging.getLogger("iscm_extract")
 
 
-def extract_document(path: Path, rules: Rules) -> DocumentResult:
+@dataclass
+class StageTimes:
+    """Seconds spent per stage, summed over documents (for `make bench`)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+
+def extract_document(path: Path, rules: Rules, times: StageTimes | None = None) -> DocumentResult:
     """All stages for one input. Raises ingest.IngestError when the file cannot be read."""
-    document, warnings = ingest.read(path)
+    timed = times or StageTimes()
+    with timed("ingest"):
+        document, warnings = ingest.read(path)
     problems = [Problem(document.doc_id, "ingest", "warning", w) for w in warnings]
-    info = classify.classify(document, rules.classify)
-    definitions = normalise.find_definitions(document.text, rules.registry, rules.normalise)
-    resolver = normalise.Resolver(rules.registry, rules.normalise, definitions)
-    sections, segment_problems = segment.segment(document, info, resolver, rules.sections)
+    with timed("classify"):
+        info = classify.classify(document, rules.classify)
+    with timed("normalise"):
+        definitions = normalise.find_definitions(document.text, rules.registry, rules.normalise)
+        resolver = normalise.Resolver(rules.registry, rules.normalise, definitions)
+    with timed("segment"):
+        sections, segment_problems = segment.segment(document, info, resolver, rules.sections)
     # Imported here: spaCy takes about a second to import, and a run served from the cache needs none.
     from iscm_extract import meetings
 
-    extractor = meetings.MeetingExtractor(rules.meetings, rules.places)
-    meeting_records, meeting_problems = extractor.extract(document, info, sections, resolver)
+    with timed("meetings"):
+        extractor = meetings.MeetingExtractor(rules.meetings, rules.places)
+        meeting_records, meeting_problems = extractor.extract(document, info, sections, resolver)
     if info.kind == "other":
         problems.append(Problem(document.doc_id, "classify", "warning", NOT_EXTRACTED))
     return DocumentResult(

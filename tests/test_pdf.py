@@ -1,0 +1,236 @@
+"""The PDF path: corpus texts laid out as newsletters (tests/pdf_render.py), read back, and held to
+the text path: the same tables, the same text, every column in reading order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pdfplumber
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+from tests.conftest import GOLD, NEWSLETTERS, RAW
+from tests.pdf_render import HEADER, RenderInfo, render
+
+from iscm_extract import cli, ingest, pipeline
+from iscm_extract.evaluate import Score, evaluate
+from iscm_extract.rules import Rules
+
+LAYOUTS = [2, 3]
+DOCUMENTS = sorted(p.stem for p in RAW.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, dict[str, RenderInfo]]]:
+    """Every corpus text rendered in each layout: {columns: (folder, {doc_id: info})}."""
+    out: dict[int, tuple[Path, dict[str, RenderInfo]]] = {}
+    for columns in LAYOUTS:
+        folder = tmp_path_factory.mktemp(f"pdf{columns}")
+        infos = {
+            doc: render((RAW / f"{doc}.txt").read_text(encoding="utf-8"), folder / f"{doc}.pdf", columns)
+            for doc in DOCUMENTS
+        }
+        out[columns] = (folder, infos)
+    return out
+
+
+@dataclass(frozen=True)
+class PdfRun:
+    out: Path
+    results: dict[str, pipeline.DocumentResult]
+
+
+@pytest.fixture(scope="session")
+def pdf_runs(
+    rendered: dict[int, tuple[Path, dict[str, RenderInfo]]],
+    tmp_path_factory: pytest.TempPathFactory,
+    rules: Rules,
+) -> dict[int, PdfRun]:
+    """Each layout's PDFs extracted once; the tests read the tables and the documents of this run."""
+    runs = {}
+    for columns, (folder, _) in rendered.items():
+        out = tmp_path_factory.mktemp(f"pdf{columns}-outputs")
+        result = pipeline.run([folder], out, rules, pipeline.RunOptions(workers=2))
+        assert not result.failed
+        runs[columns] = PdfRun(out, {r.document.doc_id: r for r in result.results})
+    return runs
+
+
+def _by_key(scores: list[Score]) -> dict[tuple[str, str], Score]:
+    return {(s.table, s.doc_id): s for s in scores}
+
+
+# --- the fixture is the layout the issue asks for ------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", LAYOUTS)
+def test_rendered_newsletters_have_the_hard_parts(
+    rendered: dict[int, tuple[Path, dict[str, RenderInfo]]], columns: int
+) -> None:
+    folder, infos = rendered[columns]
+    assert any(infos[doc].headings_ending_a_column for doc in NEWSLETTERS)
+    for doc in NEWSLETTERS:
+        assert infos[doc].pages >= 2  # sections flow across pages
+        with pdfplumber.open(folder / f"{doc}.pdf") as pdf:
+            raw = [page.extract_text() for page in pdf.pages]
+            fonts = {c["fontname"] for page in pdf.pages for c in page.chars}
+        assert all(HEADER in text and f"Page {n}" in text for n, text in enumerate(raw, 1))
+        assert any(re.search(r"[a-z]-$", line) for text in raw for line in text.splitlines())
+        assert {"Helvetica", "Helvetica-Bold"} <= fonts
+
+
+# --- the same tables --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", LAYOUTS)
+def test_pdf_tables_score_as_the_text_tables(
+    pdf_runs: dict[int, PdfRun], corpus_outputs: Path, columns: int
+) -> None:
+    pdf_scores = _by_key(evaluate(GOLD, pdf_runs[columns].out))
+    text_scores = _by_key(evaluate(GOLD, corpus_outputs))
+    for doc in NEWSLETTERS:
+        assert pdf_scores["sections", doc].f1 == 1.0, pdf_scores["sections", doc]
+        for table in ("meetings:dated", "meetings:undated"):
+            assert pdf_scores[table, doc].f1 >= 0.97 * text_scores[table, doc].f1, pdf_scores[table, doc]
+
+
+@pytest.mark.parametrize("columns", LAYOUTS)
+def test_pdf_rows_carry_their_page(
+    pdf_runs: dict[int, PdfRun], rendered: dict[int, tuple[Path, dict[str, RenderInfo]]], columns: int
+) -> None:
+    out, (_, infos) = pdf_runs[columns].out, rendered[columns]
+    documents = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
+    sections = pd.read_parquet(out / "sections.parquet")
+    meetings = pd.read_parquet(out / "meetings.parquet")
+    for doc in NEWSLETTERS:
+        assert documents.loc[doc, "n_pages"] == infos[doc].pages
+        pages = sections[sections["doc_id"] == doc].sort_values("order")["page_start"]
+        assert pages.notna().all() and pages.is_monotonic_increasing and pages.iloc[-1] > 1
+        doc_meetings = meetings[meetings["doc_id"] == doc]["page"]
+        assert doc_meetings.between(1, infos[doc].pages).all()
+
+
+# --- the same text, in reading order ------------------------------------------------------------------
+
+
+def _normalised(text: str) -> str:
+    """Text with layout removed: compatibility forms ("¹" is "1"), no whitespace, and no
+    characters the renderer's font cannot draw (they come back as U+FFFD)."""
+    return "".join(unicodedata.normalize("NFKC", text).replace("⇒", "").replace("\ufffd", "").split())
+
+
+@pytest.mark.parametrize("columns", LAYOUTS)
+@pytest.mark.parametrize("doc", DOCUMENTS)
+def test_pdf_text_is_the_text_path_text(
+    pdf_runs: dict[int, PdfRun], corpus_results: dict[str, pipeline.DocumentResult], doc: str, columns: int
+) -> None:
+    pdf_text = _normalised(pdf_runs[columns].results[doc].document.text)
+    text = _normalised(corpus_results[doc].document.text)
+    if pdf_text != text:
+        at = next(i for i, (a, b) in enumerate(zip(pdf_text, text, strict=False)) if a != b)
+        pytest.fail(
+            f"first difference at {at}: pdf {pdf_text[at - 40 : at + 40]!r} text {text[at - 40 : at + 40]!r}"
+        )
+
+
+@pytest.mark.parametrize("columns", LAYOUTS)
+def test_every_iscm_heading_is_followed_by_its_own_first_sentence(
+    pdf_runs: dict[int, PdfRun], corpus_results: dict[str, pipeline.DocumentResult], columns: int
+) -> None:
+    for doc in NEWSLETTERS:
+        pdf_text = " ".join(pdf_runs[columns].results[doc].document.text.split())
+        for section in corpus_results[doc].sections:
+            if section.kind != "iscm" or section.heading is None:
+                continue
+            body = section.text[len(section.heading) :].split()
+            opening = " ".join([*section.heading.split(), *body[:8]])
+            assert opening in pdf_text, f"{doc}: {opening!r}"
+
+
+@pytest.mark.parametrize("columns", LAYOUTS)
+def test_iscm_headings_are_bold_in_the_pdf(pdf_runs: dict[int, PdfRun], columns: int) -> None:
+    result = pdf_runs[columns].results["iscm-highlights-2023"]
+    bold = {i for span in result.document.bold for i in range(span.start, span.end)}
+    headings = [s for s in result.sections if s.kind == "iscm" and s.heading]
+    assert headings
+    for section in headings:
+        assert set(range(section.char_start, section.char_start + len(section.heading or ""))) <= bold
+
+
+_SMALL_NEWSLETTER = (
+    "\n\n".join(
+        [
+            "ISCM 2031 Highlights",
+            "Migration Dialogue for Central Asia (MIDCAS)",
+            (
+                "The 3rd Ministerial Conference (12-14 November) in Tashkent, Uzbekistan adopted the "
+                "Tashkent Declaration on labour mobility and skills partnerships. Two expert workshops "
+                "(March and June) on data exchange and return, and a webinar on climate mobility with the "
+                "participation of national statistical offices from the region."
+            ),
+            "Mediterranean Transit Migration Dialogue (MTM)",
+            (
+                "Senior Officials Meeting (4-5 February), Valletta, Malta, discussed border management, "
+                "protection at sea and legal pathways. Four thematic meetings on readmission and "
+                "sustainable reintegration were held online during the year with partner countries of "
+                "origin and transit."
+            ),
+            "Colombo Process",
+            (
+                "Senior Officials Meeting (22 May) on the future of work and skills recognition for migrant "
+                "workers, and a regional consultation on ethical recruitment that adopted a set of "
+                "recommendations for member states."
+            ),
+        ]
+    )
+    + "\n"
+)
+
+
+@pytest.mark.parametrize("columns", [1, 2, 3])
+def test_a_new_newsletter_reads_in_order_in_any_number_of_columns(tmp_path: Path, columns: int) -> None:
+    raw = tmp_path / "new.txt"
+    raw.write_text(_SMALL_NEWSLETTER * 8, encoding="utf-8")  # long enough to fill columns and pages
+    render(raw.read_text(encoding="utf-8"), tmp_path / "new.pdf", columns)
+    assert _normalised(ingest.read(tmp_path / "new.pdf")[0].text) == _normalised(ingest.read(raw)[0].text)
+
+
+# --- bad PDFs ------------------------------------------------------------------------------------------
+
+
+def _image_only_pdf(path: Path) -> None:
+    """A scan: shapes, no text layer."""
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.rect(50, 50, 400, 600, fill=1)
+    canvas.showPage()
+    canvas.save()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("corrupt", lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj <<\x00\x9c garbage"), "not a readable PDF"),
+        ("locked", lambda p: render("ISCM Highlights\n\nText.", p, password="secret"), "password-protected"),
+        ("scanned", _image_only_pdf, "without a text layer"),
+        ("empty", lambda p: p.write_bytes(b""), "file is empty"),
+    ],
+)
+def test_a_bad_pdf_is_a_problem_row_and_the_batch_goes_on(
+    tmp_path: Path, name: str, make: object, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = tmp_path / "raw"
+    inputs.mkdir()
+    (inputs / "good.txt").write_text(_SMALL_NEWSLETTER, encoding="utf-8")
+    make(inputs / f"{name}.pdf")  # type: ignore[operator]
+    out = tmp_path / "out"
+    assert cli.main(["extract", str(inputs), "--out", str(out), "--no-cache"]) == 1
+    problems = pd.read_parquet(out / "problems.parquet")
+    errors = problems[problems["severity"] == "error"].set_index("doc_id")["message"]
+    assert message in errors[name]
+    assert f"{name}.pdf: " in capsys.readouterr().err
+    sections = pd.read_parquet(out / "sections.parquet")
+    assert set(sections[sections["doc_id"] == "good"]["iscm_id"].dropna()) >= {"COLOMBO"}
