@@ -55,6 +55,27 @@ def test_a_changed_date_is_one_changed_row(corpus_outputs: Path, copy_of: Path) 
     assert set(meetings.changed[0].columns) == {"end_date", "meeting_id"}
 
 
+def test_a_changed_type_of_a_joint_meeting_pairs_each_iscm_with_itself(
+    corpus_outputs: Path, copy_of: Path
+) -> None:
+    def retype_joint(frame: pd.DataFrame) -> pd.DataFrame:
+        # The two records of one joint meeting: same section, name and dates, two ISCMs. New ids
+        # that sort the other way round would pair them crosswise on name and dates alone.
+        joint = frame[frame["joint_with"].map(len) > 0]
+        pair = joint[joint.duplicated(["section_id", "name", "start_date"], keep=False)].sort_values(
+            "meeting_id"
+        )
+        first, second = pair.index[:2]
+        frame.loc[[first, second], "meeting_type"] = "thematic_meeting"
+        frame.loc[first, "meeting_id"], frame.loc[second, "meeting_id"] = "ffffffffffff", "000000000000"
+        return frame
+
+    _rewrite(copy_of / "meetings.parquet", retype_joint)
+    meetings = _by_table(diff.diff_dirs(corpus_outputs, copy_of))["meetings"]
+    assert (len(meetings.added), len(meetings.removed), len(meetings.changed)) == (0, 0, 2)
+    assert all(set(change.columns) == {"meeting_type", "meeting_id"} for change in meetings.changed)
+
+
 def test_a_row_inserted_in_the_middle_is_one_added_row(corpus_outputs: Path, copy_of: Path) -> None:
     def insert(frame: pd.DataFrame) -> pd.DataFrame:
         row = frame.iloc[[10]].copy()

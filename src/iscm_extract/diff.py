@@ -25,7 +25,12 @@ KEYS: dict[str, list[str]] = {
     "aliases": ["doc_id", "alias", "iscm_id", "method"],
     "problems": ["doc_id", "stage", "message"],
 }
-PAIR_ON: dict[str, list[str]] = {"meetings": ["doc_id", "section_id", "meeting_type", "name"]}
+PAIR_ON: dict[str, list[list[str]]] = {
+    "meetings": [
+        ["doc_id", "section_id", "iscm_id", "meeting_type", "name"],  # its dates changed
+        ["doc_id", "section_id", "iscm_id", "name", "start_date", "end_date"],  # its type changed
+    ]
+}
 # Columns shown beside the key of an added or removed row, so a reviewer sees what it is.
 LABELS: dict[str, list[str]] = {
     "sections": ["doc_id", "kind", "heading"],
@@ -109,8 +114,7 @@ def diff_table(table: str, old: Path, new: Path) -> TableDiff:
             _compare(result, key_columns, a, b)
         unmatched_old += before[len(after) :]
         unmatched_new += after[len(before) :]
-    pair_columns = PAIR_ON.get(table)
-    if pair_columns:
+    for pair_columns in PAIR_ON.get(table, []):
         loose_new = _index(unmatched_new, pair_columns)
         still_old = []
         for row in unmatched_old:
