@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,12 +221,16 @@ def _image_only_pdf(path: Path) -> None:
     ],
 )
 def test_a_bad_pdf_is_a_problem_row_and_the_batch_goes_on(
-    tmp_path: Path, name: str, make: object, message: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    name: str,
+    make: Callable[[Path], object],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     inputs = tmp_path / "raw"
     inputs.mkdir()
     (inputs / "good.txt").write_text(_SMALL_NEWSLETTER, encoding="utf-8")
-    make(inputs / f"{name}.pdf")  # type: ignore[operator]
+    make(inputs / f"{name}.pdf")
     out = tmp_path / "out"
     assert cli.main(["extract", str(inputs), "--out", str(out), "--no-cache"]) == 1
     problems = pd.read_parquet(out / "problems.parquet")

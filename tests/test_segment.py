@@ -145,3 +145,16 @@ def test_sections_tile_the_text_in_order(corpus_results: dict[str, DocumentResul
         assert all(len(line.split()) <= 18 and not line.endswith(".") for line in gap), gap
         previous_end = section.char_end
     assert not text[previous_end:].strip()
+
+
+def test_a_sentence_wrapped_by_a_narrow_column_is_not_a_heading(tmp_path: Path, rules: Rules) -> None:
+    text = HEAD + (
+        "Mediterranean Transit Migration Dialogue (MTM)\n\n"
+        "The 9th Regional Consultative Forum\n(3-4 March) on return adopted conclusions.\n\n"
+        "Colombo Process\n\n"
+        "12th Colombo Process Conference\non labour migration, 8 May.\n\n"
+        "THEMATIC AREAS\n\n"
+        "Data: AU HOAI, IGC, MIDWA, RIAM,\nRabat Process\n"
+    )
+    result = extract_text(tmp_path, rules, text)
+    assert headings(result)[1:] == [("iscm", "MTM"), ("iscm", "COLOMBO"), ("themes", None)]

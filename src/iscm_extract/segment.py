@@ -3,7 +3,8 @@
 A heading is recognised by what it says and where it stands, never by its line number:
   - it stands at a heading position: the document start, after a blank line, after a line that
     ends a sentence, or after another heading;
-  - it is short and ends no sentence;
+  - it is short, ends no sentence and no list line (a comma), and the next line does not carry
+    its sentence on (a lower-case word or a parenthesis: a wrap in a narrow column);
   - it names a section kind of rules/sections.yaml, or resolves to a registry id (an ISCM
     heading, with or without its acronym), or reads like an ISCM's name (reported unresolved),
     or is an upper-case title (kind "other").
