@@ -1,9 +1,10 @@
 """Render corpus text as a newsletter PDF, for the tests and the benchmark of the PDF path.
 
-The layout has what real issues have and a text path never sees: A4, two or three justified
-columns, words hyphenated at line ends (pyphen), bold headings and bold phrases, a full-width
-title block, a running header and a page-number footer, sections that flow across columns and
-pages, and no "keep with next" (so a heading can end a column).
+The layout has what real issues have and a text path never sees: A4, one, two or three
+justified columns, words hyphenated at line ends (pyphen) and URLs broken where the column ends,
+bold headings and bold phrases, raised footnote digits, a full-width title block, a running
+header and a page-number footer, sections that flow across columns and pages, and no "keep with
+next" (so a heading can end a column).
 """
 
 from __future__ import annotations
