@@ -420,7 +420,13 @@ def read_text(path: Path) -> tuple[Document, list[str]]:
     raw, warnings = decode(data, path.name)
     cleaned = clean_text(raw)
     fmt: InputFormat = "md" if path.suffix.lower() == ".md" else "txt"
-    document = Document(
+    return _document(path, data, fmt, cleaned), warnings
+
+
+def _document(
+    path: Path, data: bytes, fmt: InputFormat, cleaned: MappedText, page_starts: tuple[int, ...] = ()
+) -> Document:
+    return Document(
         doc_id=path.stem,
         source_path=display_path(path),
         input_format=fmt,
@@ -430,8 +436,8 @@ def read_text(path: Path) -> tuple[Document, list[str]]:
         bold=_spans(cleaned.bold),
         links=tuple(cleaned.links),
         blocks=_blocks(cleaned.text),
+        page_starts=page_starts,
     )
-    return document, warnings
 
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".pdf"}
@@ -474,18 +480,7 @@ def read_pdf(path: Path) -> tuple[Document, list[str]]:
         next((i for i, src in enumerate(cleaned.source) if src >= start), len(cleaned.text))
         for start in layer.page_starts
     )
-    document = Document(
-        doc_id=path.stem,
-        source_path=display_path(path),
-        input_format="pdf",
-        sha256=hashlib.sha256(data).hexdigest(),
-        text=cleaned.text,
-        source_offsets=tuple(cleaned.source),
-        bold=_spans(cleaned.bold),
-        links=tuple(cleaned.links),
-        blocks=_blocks(cleaned.text),
-        page_starts=page_starts,
-    )
+    document = _document(path, data, "pdf", cleaned, page_starts)
     unmapped = cleaned.text.count("\ufffd")
     warnings = (
         [f"{path.name}: {unmapped} glyphs without a Unicode mapping, read as U+FFFD"] if unmapped else []
