@@ -23,6 +23,13 @@ KEYS: dict[str, list[str]] = {
     "sections": ["section_id"],
     "meetings": ["meeting_id"],
     "aliases": ["doc_id", "alias", "iscm_id", "method"],
+    "themes": ["doc_id", "group", "theme", "iscm_id", "member"],
+    "publications": ["doc_id", "title"],
+    "anniversaries": ["doc_id", "iscm_id", "years"],
+    "headline_stats": ["section_id", "metric"],
+    "participants": ["doc_id", "row_no"],
+    "speakers": ["doc_id", "row_no"],
+    "survey_respondents": ["doc_id", "name"],
     "problems": ["doc_id", "stage", "message"],
 }
 PAIR_ON: dict[str, list[list[str]]] = {

@@ -5,7 +5,12 @@ scored for that table. Rows are matched as multisets of keys (SPEC section 8):
   sections:          (doc_id, kind, iscm_id, heading folded)
   meetings (dated):  (doc_id, iscm_id, start_date, end_date)
   meetings (undated): (doc_id, iscm_id, meeting_type)
-and for meetings, field accuracy (type, ordinal, count, city, country, format) over matched pairs.
+  themes:            (doc_id, group, theme folded, iscm_id)
+  publications:      (doc_id, title folded, url)
+  anniversaries:     (doc_id, iscm_id, years);  headline_stats: (doc_id, metric, value)
+  participants, speakers: (doc_id, row_no, name);  survey_respondents: (doc_id, iscm_id)
+and field accuracy over matched pairs (FIELDS: for meetings type, ordinal, count, city, country,
+format; for participants their ISCM ids and role).
 """
 
 from __future__ import annotations
@@ -41,12 +46,38 @@ def _meeting_key(row: dict[str, Any]) -> Hashable:
     return (row["doc_id"], _text(row["iscm_id"]), _text(row["meeting_type"]))
 
 
-KEYS: dict[str, Callable[[dict[str, Any]], Hashable]] = {"sections": _section_key, "meetings": _meeting_key}
-FIELDS = {"meetings": ["meeting_type", "ordinal", "stated_count", "city", "country", "format"]}
+def _columns(*columns: str, folded: tuple[str, ...] = ()) -> Callable[[dict[str, Any]], Hashable]:
+    """A key of the row's values in these columns; `folded` ones compared by name_key."""
+    return lambda row: tuple(name_key(_value(row[c])) if c in folded else _value(row[c]) for c in columns)
+
+
+KEYS: dict[str, Callable[[dict[str, Any]], Hashable]] = {
+    "sections": _section_key,
+    "meetings": _meeting_key,
+    "themes": _columns("doc_id", "group", "theme", "iscm_id", folded=("theme",)),
+    "publications": _columns("doc_id", "title", "url", folded=("title",)),
+    "anniversaries": _columns("doc_id", "iscm_id", "years"),
+    "headline_stats": _columns("doc_id", "metric", "value"),
+    "participants": _columns("doc_id", "row_no", "name"),
+    "speakers": _columns("doc_id", "row_no", "name"),
+    "survey_respondents": _columns("doc_id", "iscm_id"),
+}
+FIELDS = {
+    "meetings": ["meeting_type", "ordinal", "stated_count", "city", "country", "format"],
+    "themes": ["theme_id", "stated_count", "listed_count", "count_ok"],
+    "publications": ["iscm_id", "year"],
+    "participants": ["iscm_ids", "role", "group"],
+    "speakers": ["iscm_ids"],
+}
 
 
 def _value(value: Any) -> str:
+    """Gold CSV and Parquet values as comparable text: lists as 'A;B', 3.0 as 3, True as true."""
+    if hasattr(value, "__len__") and not isinstance(value, str):
+        return ";".join(_value(v) for v in value)
     text = _text(value)
+    if isinstance(value, bool) or text in {"True", "False"}:
+        return text.lower()
     return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
 
 
@@ -155,11 +186,11 @@ def _subsets(table: str) -> list[tuple[str, Callable[[dict[str, Any]], bool]]]:
 
 
 def format_scores(scores: list[Score], show_errors: bool = True) -> str:
-    lines = [f"{'table':<17} {'document':<37} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+    lines = [f"{'table':<18} {'document':<37} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6}"]
     for s in scores:
         name = "ALL" if s.doc_id == "*" else s.doc_id
         lines.append(
-            f"{s.table:<17} {name:<37} {s.n_gold:>5} {s.n_pred:>5} "
+            f"{s.table:<18} {name:<37} {s.n_gold:>5} {s.n_pred:>5} "
             f"{s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
         )
         if s.fields and s.doc_id == "*":

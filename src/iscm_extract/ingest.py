@@ -347,6 +347,7 @@ def _join_split_headings(text: MappedText) -> MappedText:
         if (
             line.strip()
             and at_heading_position
+            and "\t" not in line + lines[i + 1]  # table rows are not headings
             and not re.search(r"[.,;:!?)]$", line.strip())  # ")" closes a whole heading
             and len(line.split()) <= 14
             and _is_parenthetical_tail(lines[i + 1].strip(), line)

@@ -153,6 +153,104 @@ class Definition:
     char_start: int
 
 
+@dataclass(frozen=True)
+class ThemeRow:
+    """One (theme, ISCM) pair of a "Theme: member, member [N ISCMs]" line."""
+
+    group: str  # global_initiative | thematic_area
+    theme: str  # as written
+    theme_id: str | None
+    iscm_id: str | None  # "*" for "all ISCMs"; None when the member is not in the registry
+    member: str  # as written
+    stated_count: int | None
+    listed_count: int | None
+    count_ok: bool | None
+    evidence: str
+    char_start: int  # the member's span
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Publication:
+    iscm_id: str | None
+    title: str
+    url: str | None
+    year: int | None
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    iscm_id: str | None
+    years: int
+    evidence: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class HeadlineStat:
+    section_id: str
+    metric: str
+    value: int
+    unit: str  # count | percent
+    evidence: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One row of a report's participant table."""
+
+    row_no: int
+    group: str  # iscm | host
+    organisation: str  # the ISCM or organisation column as written
+    iscm_ids: tuple[str, ...]
+    roles: tuple[str | None, ...]  # aligned with iscm_ids
+    name: str
+    position: str
+    char_start: int
+    char_end: int
+
+    @property
+    def role(self) -> str | None:
+        distinct = list(dict.fromkeys(r for r in self.roles if r))
+        return "; ".join(distinct) or None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    row_no: int
+    name: str
+    position: str
+    iscm_ids: tuple[str, ...]
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class SurveyRespondent:
+    iscm_id: str | None
+    name: str  # as written
+    char_start: int
+    char_end: int
+
+
+@dataclass
+class Facts:
+    """What stage 6 finds besides meetings."""
+
+    themes: list[ThemeRow] = field(default_factory=list)
+    publications: list[Publication] = field(default_factory=list)
+    anniversaries: list[Anniversary] = field(default_factory=list)
+    headline_stats: list[HeadlineStat] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    speakers: list[Speaker] = field(default_factory=list)
+    survey_respondents: list[SurveyRespondent] = field(default_factory=list)
+
+
 @dataclass
 class DocumentResult:
     """Everything extracted from one document; the writer turns a list of these into tables."""
@@ -164,6 +262,7 @@ class DocumentResult:
     meetings: list[MeetingRecord] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    facts: Facts = field(default_factory=Facts)
 
 
 @dataclass

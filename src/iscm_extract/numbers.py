@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from iscm_extract.rules import MeetingRules
 
@@ -68,3 +69,22 @@ class NumberReader:
                 )
                 return value, qualifier
         return None, None
+
+
+class _NumberWords(Protocol):
+    @property
+    def number_words(self) -> dict[str, int]: ...
+
+    @property
+    def tens_words(self) -> dict[str, int]: ...
+
+
+def number_value(text: str, words: _NumberWords) -> int:
+    """'21', 'twenty', 'Twenty-one' -> 21, 20, 21 (text as matched by a {n} placeholder)."""
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    tens, _, unit = text.partition("-")
+    if unit:
+        return words.tens_words[tens] + words.number_words[unit]
+    return words.number_words[text]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iscm_extract import cache as cache_module
-from iscm_extract import classify, ingest, normalise, segment, write
+from iscm_extract import classify, facts, ingest, normalise, segment, write
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.progress import progress_bar
 from iscm_extract.rules import Rules
@@ -52,6 +52,8 @@ def extract_document(path: Path, rules: Rules, times: StageTimes | None = None) 
     with timed("meetings"):
         extractor = meetings.MeetingExtractor(rules.meetings, rules.places)
         meeting_records, meeting_problems = extractor.extract(document, info, sections, resolver)
+    with timed("facts"):
+        found, fact_problems = facts.extract_facts(document, info, sections, resolver, rules)
     if info.kind == "other":
         problems.append(Problem(document.doc_id, "classify", "warning", NOT_EXTRACTED))
     return DocumentResult(
@@ -61,7 +63,8 @@ def extract_document(path: Path, rules: Rules, times: StageTimes | None = None) 
         definitions,
         meeting_records,
         resolver.log,
-        problems + segment_problems + meeting_problems,
+        problems + segment_problems + meeting_problems + fact_problems,
+        found,
     )
 
 

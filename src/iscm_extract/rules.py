@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,43 @@ class PlaceRules:
 
 
 @dataclass(frozen=True)
+class Theme:
+    id: str
+    name: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ThemeRules:
+    themes: tuple[Theme, ...]
+    fuzzy_cutoff: float
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class FactRules:
+    stated_count: re.Pattern[str]
+    all_members: tuple[re.Pattern[str], ...]
+    max_theme_words: int
+    anniversaries: tuple[re.Pattern[str], ...]
+    not_titles: tuple[re.Pattern[str], ...]
+    report_lists: tuple[re.Pattern[str], ...]
+    metrics: tuple[Metric, ...]
+    header_groups: dict[str, str]  # header of the second column -> participant group
+    roles: tuple[str, ...]
+    speakers_heading: re.Pattern[str]
+    respondents_intro: tuple[re.Pattern[str], ...]
+    number_words: dict[str, int]
+    tens_words: dict[str, int]
+
+
+@dataclass(frozen=True)
 class Rules:
     registry: Registry
     normalise: NormaliseRules
@@ -160,6 +198,8 @@ class Rules:
     classify: ClassifyRules
     meetings: MeetingRules
     places: PlaceRules
+    themes: ThemeRules
+    facts: FactRules
     # sha256 over every rule file: part of the manifest and of the cache key.
     fingerprint: str
 
@@ -409,6 +449,96 @@ def load_places(path: Path) -> PlaceRules:
     return PlaceRules({str(k): str(v) for k, v in aliases.items()})
 
 
+def load_themes(path: Path) -> ThemeRules:
+    data = _read_yaml(path)
+    themes: list[Theme] = []
+    seen: dict[str, str] = {}
+    for i, raw in enumerate(data.get("themes") or []):
+        where = f"{path}: themes[{i}]"
+        if not isinstance(raw, dict) or not raw.get("id") or not raw.get("name"):
+            raise RulesError(f"{where}: every theme needs an 'id' and a 'name'")
+        unknown = set(raw) - {"id", "name", "variants"}
+        if unknown:
+            raise RulesError(f"{where}: unknown field(s) {sorted(unknown)}")
+        theme = Theme(str(raw["id"]), str(raw["name"]), _str_list(raw.get("variants"), f"{where}.variants"))
+        for form in (theme.name, *theme.variants):
+            key = name_key(form)
+            if key in seen and seen[key] != theme.id:
+                raise RulesError(f"{where}: {form!r} already names theme {seen[key]!r}")
+            seen[key] = theme.id
+        themes.append(theme)
+    if not themes or len({t.id for t in themes}) != len(themes):
+        raise RulesError(f"{path}: 'themes' must be a non-empty list with unique ids")
+    cutoff = float(data.get("fuzzy_cutoff", 92))
+    if not 0 < cutoff <= 100:
+        raise RulesError(f"{path}: fuzzy_cutoff must be in (0, 100]")
+    return ThemeRules(tuple(themes), cutoff)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRules:
+    """Patterns with {n}, {ordinal}, {family} and {name} placeholders, expanded and compiled."""
+    data = _read_yaml(path)
+    units = "|".join([_alternation(meetings.number_words), r"\d{1,4}"])
+    tens = _alternation(meetings.tens_words)
+    ordinal_words = _alternation(meetings.ordinal_words)
+    placeholders = {
+        "n": rf"(?P<n>(?:{tens})-(?:{_alternation(meetings.number_words)})|{units})",
+        "ordinal": rf"(?P<ordinal>\d{{1,3}}\s?(?:st|nd|rd|th)|(?:(?:{tens})-)?(?:{ordinal_words}))",
+        "family": f"(?:{_alternation(t for terms in registry.family_terms.values() for t in terms)})",
+        # A name starts with a capital or digit and runs to the end of its clause.
+        "name": r"(?P<name>(?-i:[A-Z0-9])[^\n(),.;:]*?)(?=\s*(?:[(),.;:\n]|'s\b|$))",
+    }
+
+    def patterns(value: Any, where: str, required: str | None = None) -> tuple[re.Pattern[str], ...]:
+        expanded = []
+        for pattern in _str_list(value, where):
+            if required and "{" + required + "}" not in pattern:
+                raise RulesError(f"{where}: {pattern!r} needs the placeholder {{{required}}}")
+            try:
+                expanded.append(re.sub(r"\{(\w+)\}", lambda m: placeholders[m[1]], pattern))
+            except KeyError as exc:
+                raise RulesError(f"{where}: unknown placeholder {exc} in {pattern!r}") from exc
+        return _compile(expanded, where)
+
+    def section(name: str) -> dict[str, Any]:
+        value = data.get(name)
+        if not isinstance(value, dict):
+            raise RulesError(f"{path}: section {name!r} missing")
+        return value
+
+    themes, publications, participants = section("themes"), section("publications"), section("participants")
+    metrics = []
+    for name, spec in section("headline_stats").items():
+        where = f"{path}: headline_stats.{name}"
+        if not isinstance(spec, dict) or spec.get("unit") not in {"count", "percent"}:
+            raise RulesError(f"{where}: unit must be count or percent")
+        metrics.append(Metric(str(name), spec["unit"], patterns(spec.get("patterns"), where, "n")))
+    groups = participants.get("header_groups")
+    if not isinstance(groups, dict) or set(groups.values()) - {"iscm", "host"}:
+        raise RulesError(f"{path}: participants.header_groups maps a column header to iscm or host")
+    (stated,) = patterns([themes.get("stated_count")], f"{path}: themes.stated_count", "n")
+    (speakers_heading,) = patterns([section("speakers").get("heading")], f"{path}: speakers.heading")
+    return FactRules(
+        stated_count=stated,
+        all_members=patterns(themes.get("all_members"), f"{path}: themes.all_members"),
+        max_theme_words=int(themes.get("max_theme_words", 12)),
+        anniversaries=patterns(section("anniversaries").get("patterns"), f"{path}: anniversaries", "ordinal"),
+        not_titles=patterns(publications.get("not_titles"), f"{path}: publications.not_titles"),
+        report_lists=patterns(publications.get("report_lists"), f"{path}: publications.report_lists"),
+        metrics=tuple(metrics),
+        header_groups={str(k).casefold(): str(v) for k, v in groups.items()},
+        roles=tuple(sorted(_str_list(participants.get("roles"), f"{path}: roles"), key=len, reverse=True)),
+        speakers_heading=speakers_heading,
+        respondents_intro=patterns(section("survey").get("respondents_intro"), f"{path}: survey"),
+        number_words=meetings.number_words,
+        tens_words=meetings.tens_words,
+    )
+
+
 def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
     files = sorted(p for p in rules_dir.glob("*.yaml"))
     digest = hashlib.sha256()
@@ -416,12 +546,15 @@ def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     registry = load_registry(rules_dir / "iscms.yaml")
+    meetings = load_meetings(rules_dir / "meetings.yaml")
     return Rules(
         registry=registry,
         normalise=load_normalise(rules_dir / "normalise.yaml"),
         sections=load_sections(rules_dir / "sections.yaml", registry),
         classify=load_classify(rules_dir / "classify.yaml", registry),
-        meetings=load_meetings(rules_dir / "meetings.yaml"),
+        meetings=meetings,
         places=load_places(rules_dir / "places.yaml"),
+        themes=load_themes(rules_dir / "themes.yaml"),
+        facts=load_facts(rules_dir / "facts.yaml", registry, meetings),
         fingerprint=digest.hexdigest(),
     )

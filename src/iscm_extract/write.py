@@ -98,6 +98,91 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("occurrences", pa.int32()),
         ]
     ),
+    "themes": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("year", pa.int32()),
+            ("group", pa.string()),
+            ("theme", pa.string()),
+            ("theme_id", pa.string()),
+            ("iscm_id", pa.string()),
+            ("member", pa.string()),
+            ("stated_count", pa.int32()),
+            ("listed_count", pa.int32()),
+            ("count_ok", pa.bool_()),
+            ("evidence", pa.string()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
+    "publications": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("iscm_id", pa.string()),
+            ("title", pa.string()),
+            ("url", pa.string()),
+            ("year", pa.int32()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
+    "anniversaries": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("iscm_id", pa.string()),
+            ("years", pa.int32()),
+            ("evidence", pa.string()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
+    "headline_stats": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("section_id", pa.string()),
+            ("metric", pa.string()),
+            ("value", pa.int32()),
+            ("unit", pa.string()),
+            ("evidence", pa.string()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
+    "participants": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("row_no", pa.int32()),
+            ("iscm_ids", pa.list_(pa.string())),
+            ("roles", pa.list_(pa.string())),
+            ("role", pa.string()),
+            ("name", pa.string()),
+            ("position", pa.string()),
+            ("group", pa.string()),
+            ("organisation", pa.string()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
+    "speakers": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("row_no", pa.int32()),
+            ("name", pa.string()),
+            ("position", pa.string()),
+            ("iscm_ids", pa.list_(pa.string())),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
+    "survey_respondents": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("iscm_id", pa.string()),
+            ("name", pa.string()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
     "problems": pa.schema(
         [
             ("doc_id", pa.string()),
@@ -192,6 +277,31 @@ def aliases_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["doc_id"], row["iscm_id"], row["alias"], row["method"]))
 
 
+def fact_rows(results: Sequence[DocumentResult], table: str) -> list[dict[str, Any]]:
+    """Rows of a facts table (themes, publications, ...) in document then text order."""
+    rows = []
+    for r in sorted(results, key=lambda r: r.document.doc_id):
+        for fact in getattr(r.facts, table):
+            row = {"doc_id": r.document.doc_id, **dataclasses.asdict(fact)}
+            if table == "themes":
+                row["year"] = r.info.year
+            if table == "participants":
+                row["role"] = fact.role
+            rows.append({k: list(v) if isinstance(v, tuple) else v for k, v in row.items()})
+    return rows
+
+
+FACT_TABLES = (
+    "themes",
+    "publications",
+    "anniversaries",
+    "headline_stats",
+    "participants",
+    "speakers",
+    "survey_respondents",
+)
+
+
 def problems_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
     rows = [
         {
@@ -215,6 +325,7 @@ def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput
         "sections": sections_rows(results),
         "meetings": meetings_rows(results),
         "aliases": aliases_rows(results),
+        **{table: fact_rows(results, table) for table in FACT_TABLES},
         "problems": problems_rows(problems),
     }
     return {
@@ -222,7 +333,12 @@ def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput
     }
 
 
-_NULLABLE = {pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}
+_NULLABLE = {
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.float64(): pd.Float64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
 
 
 def with_pandas_dtypes(table: pa.Table) -> pa.Table:

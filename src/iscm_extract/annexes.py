@@ -1,0 +1,205 @@
+"""Stage 6d: the annexes of reports and surveys: the participant table, the list of speakers, and
+the ISCMs that answered a survey.
+
+The participant table comes as tab-separated rows ("1.<tab>ISCM and role<tab>Name<tab>Position")
+under a header row ("#<tab>ISCM<tab>Name<tab>Position") that repeats on every page; a row cut by
+a page break goes on in a line whose first cells are empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from iscm_extract.model import Participant, Problem, Speaker, SurveyRespondent
+from iscm_extract.normalise import Resolver
+from iscm_extract.rules import FactRules
+
+_ROW = re.compile(r"^(?P<no>\d{1,3})\.\s*\t(?P<cells>.*)$")
+
+
+def _lines(text: str) -> list[tuple[str, int]]:
+    lines, offset = [], 0
+    for line in text.split("\n"):
+        lines.append((line, offset))
+        offset += len(line) + 1
+    return lines
+
+
+def _role_at_end(text: str, rules: FactRules) -> str | None:
+    return next((r for r in rules.roles if text.casefold().endswith(" " + r.casefold())), None)
+
+
+def _role_in(text: str, rules: FactRules) -> str | None:
+    found = [(m.start(), r) for r in rules.roles if (m := re.search(rf"(?<![\w-]){re.escape(r)}\b", text))]
+    return min(found)[1] if found else None
+
+
+def _split_roles(cell: str, rules: FactRules) -> list[tuple[str, str | None]]:
+    """'AU HoAI (AU HoAI) Co-Secretariat and PAFOM Secretariat' -> [(name, role), ...]: the
+    column joins bodies with "and" after a role, and a role follows its body's name."""
+    parts, start = [], 0
+    for joint in re.finditer(r"\s+and\s+(?=[A-Z])", cell):
+        if _role_at_end(cell[: joint.start()], rules):
+            parts.append(cell[start : joint.start()])
+            start = joint.end()
+    parts.append(cell[start:])
+    result = []
+    for part in parts:
+        role = _role_at_end(part, rules)
+        name = part[: len(part) - len(role)].strip() if role else part.strip()
+        result.append((name, role))
+    return result
+
+
+@dataclass
+class _TableRow:
+    no: int
+    group: str
+    cells: list[str]  # organisation, name, position
+    start: int
+    end: int
+
+
+def _table_rows(text: str, rules: FactRules) -> list[_TableRow]:
+    """The participant table's rows, continuation lines joined, each with the group of its header."""
+    rows: list[_TableRow] = []
+    group: str | None = None
+    for line, start in _lines(text):
+        cells = line.split("\t")
+        if cells[0].strip() == "#" and len(cells) >= 3:
+            group = rules.header_groups.get(cells[1].strip().casefold(), group)
+        elif group is None:
+            continue
+        elif row := _ROW.match(line):
+            values = [c.strip() for c in row["cells"].split("\t")] + ["", "", ""]
+            rows.append(_TableRow(int(row["no"]), group, values[:3], start, start + len(line)))
+        elif rows and line.startswith("\t") and line.strip():
+            # A row cut by a page break: its remaining text sits in the same columns.
+            last = rows[-1]
+            for column, value in enumerate(cells[1:4]):
+                if value.strip():
+                    last.cells[column] = f"{last.cells[column]} {value.strip()}".strip()
+            last.end = start + len(line)
+        elif line.strip() and not re.match(r"^[IVX]+\.\s", line):
+            group = None  # the table ended; a part heading ("II. Host and Organizers") does not end it
+    return rows
+
+
+def participants(
+    doc_id: str, text: str, resolver: Resolver, rules: FactRules
+) -> tuple[list[Participant], list[Problem]]:
+    found: list[Participant] = []
+    problems: list[Problem] = []
+    for row in _table_rows(text, rules):
+        organisation, name, position = row.cells
+        ids: list[str] = []
+        roles: list[str | None] = []
+        for body, role in _split_roles(organisation, rules) if row.group == "iscm" else []:
+            hit = resolver.resolve_heading(body)
+            if hit is None or hit.iscm_id is None:
+                message = f"participant row {row.no}: {body!r} not resolved"
+                problems.append(Problem(doc_id, "participants", "warning", message, row.start))
+                continue
+            ids.append(hit.iscm_id)
+            # No role in the ISCM column: the position may say it ("... MIDWA Chair").
+            roles.append(role or _role_in(position, rules))
+        found.append(
+            Participant(
+                row.no, row.group, organisation, tuple(ids), tuple(roles), name, position, row.start, row.end
+            )
+        )
+    return found, problems
+
+
+def speakers(text: str, resolver: Resolver, rules: FactRules) -> list[Speaker]:
+    """'Name, position, role of the Body' paragraphs after a "List of Speakers" heading, up to
+    the first paragraph of another shape."""
+    found: list[Speaker] = []
+    lines = _lines(text)
+    start_index = next(
+        (i for i, (line, _) in enumerate(lines) if rules.speakers_heading.search(line.strip())), None
+    )
+    if start_index is None:
+        return found
+    for line, start in lines[start_index + 1 :]:
+        if not line.strip():
+            continue
+        name, comma, position = line.strip().partition(", ")
+        words = name.split()
+        if not comma or not 2 <= len(words) <= 6 or not all(w[0].isupper() for w in words if w[0].isalpha()):
+            break
+        ids = tuple(dict.fromkeys(i for _, _, i in resolver.find_mentions(position)))
+        found.append(Speaker(len(found) + 1, name, position, ids, start, start + len(line)))
+    return found
+
+
+_TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the comma-separated items of text[start:end], stripped."""
+    spans, position = [], start
+    for piece in [*_TOP_LEVEL_COMMA.finditer(text, start, end), None]:
+        stop = piece.start() if piece else end
+        chunk = text[position:stop]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            spans.append((position + lead, position + len(chunk.rstrip())))
+        position = piece.end() if piece else end
+    return spans
+
+
+_AND = re.compile(r"^(?:and|&)\s+")
+
+
+def _longest_name(
+    text: str, items: list[tuple[int, int]], i: int, resolver: Resolver
+) -> tuple[int, str | None]:
+    """How many items from i make one name, and its id. A name may hold a comma ("Organization of
+    African, Caribbean and Pacific States ..."): the next items join while that makes an unresolved
+    name resolve; ", and X" is always the list's last item, never the end of another name."""
+    for span in range(1, min(3, len(items) - i) + 1):
+        if span > 1 and _AND.match(text[items[i + span - 1][0] :]):
+            break
+        hit = resolver.resolve_heading(_AND.sub("", text[items[i][0] : items[i + span - 1][1]]))
+        if hit is not None and hit.iscm_id is not None:
+            return span, hit.iscm_id
+    return 1, None
+
+
+def survey_respondents(
+    doc_id: str, text: str, resolver: Resolver, rules: FactRules
+) -> tuple[list[SurveyRespondent], list[Problem]]:
+    """The ISCMs a survey summary names as having answered: 'feedback received from the
+    following ISCMs: A (X), B, ..., and C.'"""
+    found: list[SurveyRespondent] = []
+    problems: list[Problem] = []
+    for pattern in rules.respondents_intro:
+        intro = pattern.search(text)
+        if intro is None:
+            continue
+        end = text.find("\n", intro.end())
+        end = len(text) if end < 0 else end
+        sentence_end = re.search(r"\.(?:\s|$)", text[intro.end() : end])
+        end = intro.end() + sentence_end.start() if sentence_end else end
+        items = _items(text, intro.end(), end)
+        i = 0
+        while i < len(items):
+            span, iscm_id = _longest_name(text, items, i, resolver)
+            start, stop = items[i][0], items[i + span - 1][1]
+            start += len(text[start:stop]) - len(_AND.sub("", text[start:stop]))
+            if iscm_id is None:
+                problems.append(
+                    Problem(
+                        doc_id,
+                        "survey",
+                        "warning",
+                        f"survey respondent {text[start:stop]!r} not resolved",
+                        start,
+                    )
+                )
+            found.append(SurveyRespondent(iscm_id, text[start:stop], start, stop))
+            i += span
+        break
+    return found, problems

@@ -1,0 +1,128 @@
+"""Stage 6c: anniversaries ("30th anniversary of MIDWA") and headline figures ("21 ISCMs held a
+total of 170 meetings", "representatives of 18 ISCMs spoke"). Patterns are data (rules/facts.yaml)."""
+
+from __future__ import annotations
+
+import re
+
+from iscm_extract import annexes, publications
+from iscm_extract.model import Anniversary, Document, DocumentInfo, Facts, HeadlineStat, Problem, Section
+from iscm_extract.normalise import Resolver
+from iscm_extract.numbers import NumberReader, number_value
+from iscm_extract.rules import FactRules, Rules
+from iscm_extract.themes import ThemeExtractor
+
+HEADLINE_SECTIONS = {"stats", "global_meeting"}
+
+
+def _sentence(text: str, start: int, end: int, line_break: str = "\n") -> tuple[int, int]:
+    """The sentence of text[start:end], bounded by ". " and `line_break` ("\n\n" lets a
+    sentence run over wrapped lines)."""
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind(line_break, 0, start) + len(line_break), 0)
+    right = min((i for i in (text.find(". ", end), text.find(line_break, end)) if i >= 0), default=len(text))
+    return left + len(text[left:start]) - len(text[left:start].lstrip()), right
+
+
+def anniversaries(
+    doc_id: str,
+    text: str,
+    sections: list[Section],
+    resolver: Resolver,
+    rules: FactRules,
+    numbers: NumberReader,
+) -> tuple[list[Anniversary], list[Problem]]:
+    """One row per (body, years): a heading line and a sentence naming the same anniversary
+    are one fact. A name that resolves to nothing falls back to the ISCM of its section."""
+    found: dict[tuple[str | None, int], Anniversary] = {}
+    problems: list[Problem] = []
+    for pattern in rules.anniversaries:
+        for match in pattern.finditer(text):
+            years = numbers.ordinal(re.findall(r"\w+|-", match["ordinal"]))
+            if years is None:
+                continue
+            name = match["name"]
+            lead = len(name) - len(re.sub(r"^(?i:the)\s+", "", name))
+            # The body is named at the start ("of the Almaty Process") or at the end ("... RCM's").
+            named = [i for s, e, i in resolver.find_mentions(name) if s == lead or e == len(name)]
+            if named:
+                iscm_id: str | None = named[0]
+            else:
+                section = next((s for s in sections if s.char_start <= match.start() < s.char_end), None)
+                iscm_id = section.iscm_id if section and section.kind == "iscm" else None
+                if iscm_id is None:
+                    problems.append(
+                        Problem(
+                            doc_id,
+                            "anniversaries",
+                            "warning",
+                            f"anniversary of {name!r}: body not in the registry",
+                            match.start(),
+                        )
+                    )
+            start, end = _sentence(text, match.start(), match.end())
+            found.setdefault(
+                (iscm_id, years),
+                Anniversary(iscm_id, years, text[start:end].strip(), match.start(), match.end()),
+            )
+    return sorted(found.values(), key=lambda a: a.char_start), problems
+
+
+def headline_stats(sections: list[Section], rules: FactRules) -> list[HeadlineStat]:
+    """In statistics and global-meeting sections, the first match of each metric's patterns."""
+    found: list[HeadlineStat] = []
+    for section in sections:
+        if section.kind not in HEADLINE_SECTIONS:
+            continue
+        text = " ".join(section.text.split("\n"))  # a line break inside a figure's phrase
+        for metric in rules.metrics:
+            match = next((m for p in metric.patterns if (m := p.search(text))), None)
+            if match is None:
+                continue
+            start, end = _sentence(section.text, match.start(), match.end(), "\n\n")
+            found.append(
+                HeadlineStat(
+                    section.section_id,
+                    metric.name,
+                    number_value(match["n"], rules),
+                    metric.unit,
+                    " ".join(text[start:end].split()),
+                    section.char_start + match.start("n"),
+                    section.char_start + match.end(),
+                )
+            )
+    return sorted(found, key=lambda s: s.char_start)
+
+
+def extract_facts(
+    document: Document, info: DocumentInfo, sections: list[Section], resolver: Resolver, rules: Rules
+) -> tuple[Facts, list[Problem]]:
+    """Everything besides meetings: newsletters give themes, publications, anniversaries and
+    headline figures; reports and surveys give their annexes and reference lists."""
+    found = Facts()
+    problems: list[Problem] = []
+    doc_id, text = document.doc_id, document.text
+    if info.kind == "newsletter":
+        found.themes, theme_problems = ThemeExtractor(rules.themes, rules.facts).extract(
+            doc_id, sections, resolver
+        )
+        chart_labels = {row.theme.casefold() for row in found.themes}
+        for section in sections:
+            if section.kind == "publications":
+                found.publications += publications.newsletter_publications(
+                    section, resolver, rules.facts, chart_labels
+                )
+        found.anniversaries, anniversary_problems = anniversaries(
+            doc_id, text, sections, resolver, rules.facts, NumberReader(rules.meetings)
+        )
+        found.headline_stats = headline_stats(sections, rules.facts)
+        problems += theme_problems + anniversary_problems
+    elif info.kind in {"meeting_report", "survey_summary"}:
+        for section in sections:
+            found.publications += publications.report_publications(section, resolver, rules.facts)
+        found.participants, participant_problems = annexes.participants(doc_id, text, resolver, rules.facts)
+        found.speakers = annexes.speakers(text, resolver, rules.facts)
+        found.survey_respondents, survey_problems = annexes.survey_respondents(
+            doc_id, text, resolver, rules.facts
+        )
+        problems += participant_problems + survey_problems
+    return found, problems

@@ -1,0 +1,134 @@
+"""Stage 6b: publications. In a newsletter's publications section, a title (one or more lines)
+followed by its URL; the URL may be in angle brackets, bare, or broken over lines by the PDF
+conversion. In a report, the items of a reference list such as "List of Previous GRCP Reports".
+"""
+
+from __future__ import annotations
+
+import re
+
+from iscm_extract.model import Publication, Section
+from iscm_extract.normalise import Resolver, split_name
+from iscm_extract.rules import FactRules
+
+_URL_START = re.compile(r"<?(?:https?://|www\.)\S+", re.I)
+# A URL line ends in one of these when the conversion broke the URL after it.
+_URL_OPEN_END = tuple("-/?%_=&#.")
+_URL_CHARS = re.compile(r"^[\w\-./?%=&#~+:;,@!$'*()\[\]]+$")
+
+
+def _clean_url(url: str) -> str:
+    return url.strip().lstrip("<").rstrip(">").rstrip(".,;")
+
+
+def _url_continues(url: str, line: str) -> bool:
+    """The next line carries on a broken URL: it has no space, looks like URL characters, and the
+    URL so far ends where a break can fall, or the line holds URL-only characters (/ = % ?)."""
+    if not line or " " in line or not _URL_CHARS.match(line) or _URL_START.match(line):
+        return False
+    return url.endswith(_URL_OPEN_END) or bool(re.search(r"[/=%?&]|\.(pdf|html?|php|aspx?)$", line))
+
+
+def _title_and_iscm(title: str, resolver: Resolver) -> tuple[str, str | None]:
+    """'Title (Bali Process)' -> ('Title', 'BALI'); a bracket that names no body stays in the title."""
+    name, inner = split_name(title)
+    if inner and title.rstrip().endswith(")"):
+        ids = {resolver.resolve(part).iscm_id for part in inner}
+        if len(ids) == 1 and None not in ids:
+            return name, ids.pop()
+    mentions = resolver.find_mentions(title)
+    return title, (mentions[0][2] if mentions and mentions[0][0] == 0 else None)
+
+
+def newsletter_publications(
+    section: Section, resolver: Resolver, rules: FactRules, chart_labels: set[str]
+) -> list[Publication]:
+    """Title lines, then URL lines. `chart_labels` are lines that repeat a theme name of the
+    document (a chart of themes printed beside the list), never part of a title."""
+    found: list[Publication] = []
+    title_lines: list[tuple[str, int]] = []
+    url: list[str] = []
+    url_start = 0
+    offset = section.char_start
+
+    def close_url() -> None:
+        nonlocal url
+        if url and title_lines:
+            text = " ".join(t for t, _ in title_lines if t)
+            if not any(p.search(text) for p in rules.not_titles):
+                title, iscm_id = _title_and_iscm(text, resolver)
+                found.append(
+                    Publication(iscm_id, title, _clean_url("".join(url)), None, title_lines[0][1], url_start)
+                )
+        if url:
+            title_lines.clear()
+        url = []
+
+    for i, line in enumerate(section.text.split("\n")):
+        line_start, offset = offset, offset + len(line) + 1
+        text = line.strip()
+        if i == 0 and section.heading and text == section.heading:
+            continue
+        if url and _url_continues(url[-1], text):
+            url.append(text)
+            continue
+        if url and not text:
+            continue  # a URL may also be broken across a blank line by the conversion
+        close_url()
+        if not text:
+            if title_lines and title_lines[-1][0] != "":
+                title_lines.append(("", line_start))  # paragraph break inside the title block
+            continue
+        inline = _URL_START.search(text)
+        if inline:
+            before = text[: inline.start()].strip()
+            if before:
+                title_lines.clear()
+                title_lines.append((before, line_start))
+            url, url_start = [inline.group()], line_start + inline.start()
+            continue
+        if text.casefold() in chart_labels and not title_lines:
+            continue
+        title_lines.append((text, line_start))
+        # The title is the last paragraph before the URL.
+        if "" in (t for t, _ in title_lines[:-1]):
+            cut = max(j for j, (t, _) in enumerate(title_lines[:-1]) if t == "")
+            del title_lines[: cut + 1]
+    close_url()
+    return found
+
+
+_LIST_ITEM = re.compile(r"^\s*[-•*]\s+(?P<item>.+)$")
+_YEAR_TAIL = re.compile(r",\s*(?P<year>(?:19|20)\d\d)\s*[.,;]?\s*$")
+_QUOTED = re.compile(r"[\"“](?P<title>.+?)[\"”]")
+
+
+def report_publications(section: Section, resolver: Resolver, rules: FactRules) -> list[Publication]:
+    """Items of a reference list ('List of Previous GRCP Reports'): 'IOM, "Title", 2019'."""
+    found: list[Publication] = []
+    in_list, list_iscm = False, None
+    offset = section.char_start
+    for line in section.text.split("\n"):
+        line_start, offset = offset, offset + len(line) + 1
+        text = line.strip()
+        if any(p.search(text) for p in rules.report_lists):
+            in_list = True
+            mentions = resolver.find_mentions(text)
+            list_iscm = mentions[0][2] if mentions else None
+            continue
+        if not in_list or not text:
+            continue
+        item = _LIST_ITEM.match(text)
+        if not item:
+            in_list = False
+            continue
+        body = item["item"]
+        year_match = _YEAR_TAIL.search(body)
+        year = int(year_match["year"]) if year_match else None
+        body = body[: year_match.start()] if year_match else body
+        publisher, _, rest = body.partition(", ")
+        body = rest if rest and len(publisher.split()) <= 3 else body
+        quoted = _QUOTED.search(body)
+        title = quoted["title"] if quoted else split_name(body)[0]
+        found.append(Publication(list_iscm, title.strip(), None, year, line_start, line_start + len(line)))
+    return found

@@ -1,0 +1,200 @@
+"""Stage 6a: the "Global initiatives" and "Thematic areas" lists, one row per (theme, ISCM).
+
+A list entry is "Theme: member, member; member [N ISCMs]; prose". Entries wrap over lines, and
+a line break may split a name ("Prague" / "Process") or fall after the colon. Members resolve
+through the registry; "all ISCMs" becomes "*"; prose after the members (a lower-case clause, or
+anything after the "[N ISCMs]" count) is not a member. The stated count is checked against the
+list, and a mismatch leaves a problems row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from iscm_extract.model import Problem, Section, ThemeRow
+from iscm_extract.normalise import Resolver, name_key
+from iscm_extract.numbers import number_value
+from iscm_extract.rules import FactRules, ThemeRules
+
+GROUPS = {"global_initiatives": "global_initiative", "themes": "thematic_area"}
+
+
+class ThemeCatalogue:
+    """Maps a theme name as written to its id in rules/themes.yaml."""
+
+    def __init__(self, rules: ThemeRules):
+        self._exact = {name_key(f): t.id for t in rules.themes for f in (t.name, *t.variants)}
+        self._keys = list(self._exact)
+        self._cutoff = rules.fuzzy_cutoff
+
+    def theme_id(self, name: str) -> str | None:
+        key = name_key(name)
+        if key in self._exact:
+            return self._exact[key]
+        best = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=self._cutoff)
+        return self._exact[best[0]] if best else None
+
+
+@dataclass
+class _Entry:
+    """One list entry: its theme and the text after the colon, kept with source offsets."""
+
+    theme: str
+    start: int
+    chars: list[tuple[str, int]] = field(default_factory=list)  # (char, offset in the document)
+
+    @property
+    def members_text(self) -> str:
+        return "".join(c for c, _ in self.chars)
+
+    def extend(self, text: str, offset: int) -> None:
+        if self.chars and text:
+            self.chars.append((" ", self.chars[-1][1] + 1))
+        self.chars += [(c, offset + i) for i, c in enumerate(text)]
+
+
+_TOP_LEVEL_SEPARATOR = re.compile(r"[,;](?![^()]*\))")
+
+
+def _items(text: str) -> list[tuple[str, int, int]]:
+    """Comma- or semicolon-separated items outside parentheses, stripped, with their spans."""
+    items, start = [], 0
+    for match in [*_TOP_LEVEL_SEPARATOR.finditer(text), None]:
+        end = match.start() if match else len(text)
+        raw = text[start:end]
+        stripped = raw.strip().rstrip(".").strip()
+        if stripped:
+            lead = start + len(raw) - len(raw.lstrip())
+            items.append((stripped, lead, lead + len(stripped)))
+        start = match.end() if match else len(text)
+    return items
+
+
+class ThemeExtractor:
+    def __init__(self, theme_rules: ThemeRules, rules: FactRules):
+        self.catalogue = ThemeCatalogue(theme_rules)
+        self.rules = rules
+
+    def extract(
+        self, doc_id: str, sections: list[Section], resolver: Resolver
+    ) -> tuple[list[ThemeRow], list[Problem]]:
+        rows: list[ThemeRow] = []
+        problems: list[Problem] = []
+        for section in sections:
+            group = GROUPS.get(section.kind)
+            if group is None:
+                continue
+            for entry in self._entries(section, resolver):
+                entry_rows, entry_problems = self._rows(doc_id, group, entry, resolver)
+                rows += entry_rows
+                problems += entry_problems
+        return rows, problems
+
+    def _entries(self, section: Section, resolver: Resolver) -> list[_Entry]:
+        entries: list[_Entry] = []
+        current: _Entry | None = None
+        offset = section.char_start
+        for line in section.text.split("\n"):
+            line_start, offset = offset, offset + len(line) + 1
+            text = line.strip()
+            if not text:
+                continue
+            lead = line_start + len(line) - len(line.lstrip())
+            head, colon, rest = text.partition(":")
+            if colon and 0 < len(head.split()) <= self.rules.max_theme_words and "//" not in rest[:2]:
+                current = _Entry(" ".join(head.split()), lead)
+                entries.append(current)
+                rest_lead = len(text) - len(rest.lstrip())
+                current.extend(rest.strip(), lead + rest_lead)
+            elif current is not None and self._continues(current, text, resolver):
+                current.extend(text, lead)
+            else:
+                current = None  # a chart label or a note closes the list entry
+        return entries
+
+    def _continues(self, entry: _Entry, line: str, resolver: Resolver) -> bool:
+        """A line continues an entry whose list is still open: nothing yet after the colon, a
+        trailing comma, or a name split by the break ("Prague" + "Process")."""
+        members = entry.members_text.rstrip()
+        if self.rules.stated_count.search(members):
+            return False
+        if not members or members.endswith((",", ";")):
+            return True
+        last = _items(members)[-1][0]
+        first = _items(line)[0][0] if _items(line) else ""
+        joined = resolver.resolve(f"{last} {first}", record=False).iscm_id
+        return bool(joined) and resolver.resolve(first, fuzzy=False, record=False).iscm_id is None
+
+    def _rows(
+        self, doc_id: str, group: str, entry: _Entry, resolver: Resolver
+    ) -> tuple[list[ThemeRow], list[Problem]]:
+        text = entry.members_text
+        problems: list[Problem] = []
+        stated = self.rules.stated_count.search(text)
+        listed_part = text[: stated.start()] if stated else text
+        stated_count = number_value(stated["n"], self.rules) if stated else None
+        members: dict[str, tuple[str, int, int]] = {}  # iscm_id or "?name" -> (as written, span)
+        for item, start, end in _items(listed_part):
+            if any(p.search(item) for p in self.rules.all_members):
+                members.setdefault("*", (item, start, end))
+                continue
+            hit = resolver.resolve(item)
+            if hit.iscm_id:
+                members.setdefault(hit.iscm_id, (item, start, end))
+            elif item[0].islower():
+                break  # prose follows the members: "incorporated in thematic area discussions ..."
+            else:
+                members.setdefault("?" + name_key(item), (item, start, end))
+                problems.append(
+                    Problem(
+                        doc_id,
+                        "themes",
+                        "warning",
+                        f"theme {entry.theme!r}: member {item!r} is not in the registry",
+                        entry.chars[start][1],
+                    )
+                )
+        theme_id = self.catalogue.theme_id(entry.theme)
+        if theme_id is None:
+            problems.append(
+                Problem(
+                    doc_id,
+                    "themes",
+                    "warning",
+                    f"theme {entry.theme!r} is not in rules/themes.yaml",
+                    entry.start,
+                )
+            )
+        listed_count = None if "*" in members else len(members)
+        count_ok = None if stated_count is None or listed_count is None else stated_count == listed_count
+        if count_ok is False:
+            problems.append(
+                Problem(
+                    doc_id,
+                    "themes",
+                    "warning",
+                    f"theme {entry.theme!r}: {stated_count} ISCMs stated, {listed_count} listed",
+                    entry.start,
+                )
+            )
+        evidence = f"{entry.theme}: {' '.join(text.split())}"
+        rows = [
+            ThemeRow(
+                group=group,
+                theme=entry.theme,
+                theme_id=theme_id,
+                iscm_id=None if key.startswith("?") else key,
+                member=written,
+                stated_count=stated_count,
+                listed_count=listed_count,
+                count_ok=count_ok,
+                evidence=evidence,
+                char_start=entry.chars[start][1],
+                char_end=entry.chars[end - 1][1] + 1,
+            )
+            for key, (written, start, end) in members.items()
+        ]
+        return rows, problems

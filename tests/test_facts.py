@@ -1,0 +1,96 @@
+"""Anniversaries and headline figures: exact on the corpus, and phrasing variants on new text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import GOLD, NEWSLETTERS
+
+from iscm_extract import evaluate, pipeline
+from iscm_extract.model import DocumentResult
+from iscm_extract.rules import Rules
+
+HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
+
+
+def extract(tmp_path: Path, rules: Rules, body: str) -> DocumentResult:
+    path = tmp_path / "issue-2031.txt"
+    path.write_text(HEAD + body, encoding="utf-8")
+    return pipeline.extract_document(path, rules)
+
+
+def test_anniversaries_and_headline_figures_are_exact_on_the_corpus(corpus_outputs: Path) -> None:
+    scores = {
+        (s.table, s.doc_id): s
+        for s in evaluate.evaluate(GOLD, corpus_outputs, ["anniversaries", "headline_stats"])
+    }
+    report = evaluate.format_scores(list(scores.values()))
+    for table in ("anniversaries", "headline_stats"):
+        assert {doc for t, doc in scores if t == table} >= set(NEWSLETTERS), report
+        overall = scores[(table, "*")]
+        assert overall.n_matched == overall.n_gold == overall.n_pred, report
+
+
+def test_anniversary_phrasings(tmp_path: Path, rules: Rules) -> None:
+    result = extract(
+        tmp_path,
+        rules,
+        "Almaty Process\n\n20th Anniversary of the Almaty Process\n\nTwo SOMs (3 March and 9 October).\n\n"
+        "Migration Dialogue for West Africa (MIDWA)\n\nThirty-fifth anniversary of MIDWA\n\n"
+        "Ministerial Conference (4 May) marked the 35th anniversary of MIDWA (4 May).\n\n"
+        "Regional Conference on Migration (RCM)\n\nThe RCM's 30th anniversary was celebrated in June. "
+        "Plenary Meeting (2 June).\n\n"
+        "Pacific Immigration Development Community (PIDC)\n\n30th anniversary of the Community\n\n"
+        "Annual Conference (8 August).\n",
+    )
+    assert [(a.iscm_id, a.years) for a in result.facts.anniversaries] == [
+        ("ALMATY", 20),
+        ("MIDWA", 35),  # the heading and the sentence name one anniversary
+        ("RCM", 30),
+        ("PIDC", 30),  # "the Community": the section's body
+    ]
+    assert result.facts.anniversaries[0].evidence == "20th Anniversary of the Almaty Process"
+
+
+def test_headline_figures_in_other_words(tmp_path: Path, rules: Rules) -> None:
+    result = extract(
+        tmp_path,
+        rules,
+        "MAIN MEETINGS BY ISCMs\n\n"
+        "In 2031, 19 ISCMs organised a total of 151 meetings, including 20 at the senior level "
+        "(with seven of them at the ministerial level) and 11 steering committee meetings. "
+        "74% of meetings were at the technical level. 97 meetings were held in person, "
+        "50 meetings were organised online and 4 meetings were held in hybrid format.\n\n"
+        "Bali Process\n\nTwo SOMs (3 March and 9 October).\n\n"
+        "ELEVENTH GLOBAL MEETING OF ISCMs (GRCP 11)\n\n"
+        "The Meeting (4-5 May, Geneva) brought together the Chairs of twenty-two ISCMs; "
+        "15 ISCMs took the floor.\n",
+    )
+    assert {(s.metric, s.value, s.unit) for s in result.facts.headline_stats} == {
+        ("iscms_active", 19, "count"),
+        ("meetings_total", 151, "count"),
+        ("meetings_senior", 20, "count"),
+        ("meetings_ministerial", 7, "count"),
+        ("meetings_troika_steering", 11, "count"),
+        ("meetings_technical_share", 74, "percent"),
+        ("meetings_in_person", 97, "count"),
+        ("meetings_online", 50, "count"),
+        ("meetings_hybrid", 4, "count"),
+        ("iscms_participating", 22, "count"),
+        ("iscms_speaking", 15, "count"),
+    }
+    text = result.document.text
+    spelled = {7: "seven", 22: "twenty-two"}
+    for stat in result.facts.headline_stats:
+        assert text[stat.char_start :].startswith(spelled.get(stat.value, str(stat.value)))
+        assert stat.evidence in " ".join(text.split()), stat.evidence
+        assert not stat.evidence.isupper() and "MAIN MEETINGS" not in stat.evidence
+
+
+def test_figures_outside_statistics_and_global_meeting_sections_are_not_headlines(
+    tmp_path: Path, rules: Rules
+) -> None:
+    result = extract(
+        tmp_path, rules, "Bali Process\n\nThe SOM (3 March) brought together representatives of 12 ISCMs.\n"
+    )
+    assert result.facts.headline_stats == []

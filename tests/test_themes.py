@@ -1,0 +1,167 @@
+"""Themes and global initiatives: eval targets on the corpus, and each line shape on new text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from tests.conftest import GOLD, NEWSLETTERS
+
+from iscm_extract import evaluate, pipeline
+from iscm_extract.model import Problem, ThemeRow
+from iscm_extract.rules import Rules
+from iscm_extract.themes import ThemeCatalogue
+
+HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
+OPENING = "Bali Process\n\nTwo Senior Officials' Meetings (3 March and 9 October).\n\n"
+
+
+def themes_of(tmp_path: Path, rules: Rules, lists: str) -> tuple[list[ThemeRow], list[Problem]]:
+    path = tmp_path / "issue-2031.txt"
+    path.write_text(HEAD + OPENING + lists, encoding="utf-8")
+    result = pipeline.extract_document(path, rules)
+    return result.facts.themes, [p for p in result.problems if p.stage == "themes"]
+
+
+def members(rows: list[ThemeRow], theme: str) -> list[str | None]:
+    return [r.iscm_id for r in rows if r.theme == theme]
+
+
+# --- targets on the corpus ------------------------------------------------------------------------
+
+
+def test_themes_eval_meets_the_target(corpus_outputs: Path) -> None:
+    scores = {s.doc_id: s for s in evaluate.evaluate(GOLD, corpus_outputs, ["themes"])}
+    report = evaluate.format_scores(list(scores.values()))
+    assert set(NEWSLETTERS) <= set(scores), report
+    assert scores["*"].f1 >= 0.98, report
+    for field, equal, compared in scores["*"].fields:
+        assert equal == compared, (field, report)
+
+
+def test_every_corpus_theme_has_a_theme_id(corpus_outputs: Path) -> None:
+    themes = pd.read_parquet(corpus_outputs / "themes.parquet")
+    assert themes["theme_id"].notna().all(), themes[themes["theme_id"].isna()]["theme"].unique()
+
+
+def test_each_mismatched_stated_count_is_a_problem(corpus_outputs: Path) -> None:
+    """The gold's count_ok (counted by hand) and the problems table agree theme by theme."""
+    gold = evaluate.read_gold(GOLD, "themes")
+    mismatched_gold = {(r.doc_id, r.theme) for r in gold.itertuples() if r.count_ok == "false"}
+    problems = pd.read_parquet(corpus_outputs / "problems.parquet")
+    counted = problems[(problems["stage"] == "themes") & problems["message"].str.contains("stated")]
+    themes = pd.read_parquet(corpus_outputs / "themes.parquet")
+    mismatched_extracted = {(r.doc_id, r.theme) for r in themes.itertuples() if r.count_ok is False}
+    assert mismatched_extracted == mismatched_gold
+    assert len(counted) == len(mismatched_gold)
+
+
+# --- line shapes ----------------------------------------------------------------------------------
+
+
+def test_a_list_wrapping_over_lines_and_a_name_split_by_a_break(tmp_path: Path, rules: Rules) -> None:
+    rows, problems = themes_of(
+        tmp_path,
+        rules,
+        "Thematic Areas\n\nBorder management: Bali Process, IGC, Khartoum\n\nProcess, MIDSA,\n"
+        "OCAM, Rabat Process\n\nData: RCM, SACM\n",
+    )
+    assert members(rows, "Border management") == ["BALI", "IGC", "KHARTOUM", "MIDSA", "OCAM", "RABAT"]
+    assert members(rows, "Data") == ["RCM", "SACM"]
+    assert not problems
+
+
+def test_a_theme_name_that_wraps_before_its_colon(tmp_path: Path, rules: Rules) -> None:
+    rows, _ = themes_of(
+        tmp_path,
+        rules,
+        "Thematic Areas\n\nFinancing for migration, cooperation with MDBs and private sector:\n\n"
+        "PIDC, Colombo Process [2 ISCMs]\n",
+    )
+    assert [(r.theme_id, r.iscm_id, r.stated_count, r.count_ok) for r in rows] == [
+        ("financing", "PIDC", 2, True),
+        ("financing", "COLOMBO", 2, True),
+    ]
+
+
+def test_prose_after_the_members_is_not_a_member(tmp_path: Path, rules: Rules) -> None:
+    rows, problems = themes_of(
+        tmp_path,
+        rules,
+        "Global Initiatives\n\nGlobal Compact for Migration: MIDWA, Budapest Process; "
+        "taken up in thematic discussions of other ISCMs\n\n"
+        "2030 Agenda and SDGs: RCM, MIDSA [2 ISCMs], addressed at the GRCP 11 (19 ISCMs) and "
+        "through the survey (12 ISCMs)\n",
+    )
+    assert members(rows, "Global Compact for Migration") == ["MIDWA", "BUDAPEST"]
+    assert members(rows, "2030 Agenda and SDGs") == ["RCM", "MIDSA"]
+    assert {r.group for r in rows} == {"global_initiative"}
+    assert not problems
+
+
+def test_all_iscms_is_a_star_and_its_count_is_not_checked(tmp_path: Path, rules: Rules) -> None:
+    rows, problems = themes_of(
+        tmp_path, rules, "Thematic Areas\n\nPartnership and cooperation on migration: all ISEMs [24 ISCMs]\n"
+    )
+    assert [(r.iscm_id, r.stated_count, r.listed_count, r.count_ok) for r in rows] == [("*", 24, None, None)]
+    assert not problems
+
+
+def test_a_stated_count_that_does_not_add_up_is_reported(tmp_path: Path, rules: Rules) -> None:
+    rows, problems = themes_of(
+        tmp_path,
+        rules,
+        "Thematic Areas\n\nDiaspora: GFMD, MIDSA, Rabat Process [4 ISCMs]\n\nEducation: RCM [1 ISCM]\n",
+    )
+    assert {(r.theme, r.stated_count, r.listed_count, r.count_ok) for r in rows} == {
+        ("Diaspora", 4, 3, False),
+        ("Education", 1, 1, True),
+    }
+    assert [p.message for p in problems] == ["theme 'Diaspora': 4 ISCMs stated, 3 listed"]
+    assert problems[0].char_start is not None
+
+
+def test_typos_resolve_and_unknown_members_are_reported_not_dropped(tmp_path: Path, rules: Rules) -> None:
+    rows, problems = themes_of(
+        tmp_path,
+        rules,
+        "Thematic Areas\n\nLabour migration: Migration Dialogue for Southern Afrika, AU HOAI, "
+        "Andean Migration Forum [3 ISCMs]\n",
+    )
+    assert [(r.member, r.iscm_id) for r in rows] == [
+        ("Migration Dialogue for Southern Afrika", "MIDSA"),
+        ("AU HOAI", "AU-HOAI"),
+        ("Andean Migration Forum", None),
+    ]
+    assert rows[0].count_ok is True
+    assert [p.message for p in problems] == [
+        "theme 'Labour migration': member 'Andean Migration Forum' is not in the registry"
+    ]
+
+
+def test_an_unknown_theme_keeps_its_rows_and_is_reported(tmp_path: Path, rules: Rules) -> None:
+    rows, problems = themes_of(tmp_path, rules, "Thematic Areas\n\nSpace migration: IGC, RCM\n")
+    assert [(r.theme_id, r.iscm_id) for r in rows] == [(None, "IGC"), (None, "RCM")]
+    assert [p.message for p in problems] == ["theme 'Space migration' is not in rules/themes.yaml"]
+
+
+def test_chart_labels_and_notes_after_a_list_are_not_members(tmp_path: Path, rules: Rules) -> None:
+    rows, _ = themes_of(
+        tmp_path,
+        rules,
+        "Thematic Areas\n\nGender: OCAM, RCM\n\nMost popular thematic areas addressed by ISCMs\n\n"
+        "Irregular migration\n\nCollective ISCM submissions\n\n- Joint ISCM note to the HLPF\n",
+    )
+    assert [(r.theme, r.iscm_id) for r in rows] == [("Gender", "OCAM"), ("Gender", "RCM")]
+
+
+def test_one_theme_id_across_years_and_spellings(rules: Rules) -> None:
+    catalogue = ThemeCatalogue(rules.themes)
+    assert {
+        catalogue.theme_id(name)
+        for name in ("Combating human trafficking", "Combatting human trafficking", "Counter-trafficking")
+    } == {"counter_trafficking"}
+    assert catalogue.theme_id("Asylum, IDPs, Refugees") == catalogue.theme_id("Asylum and Refugees")
+    # Near names of different themes stay apart.
+    assert catalogue.theme_id("Migrant health") != catalogue.theme_id("Migrant protection")
+    assert catalogue.theme_id("Migration law") != catalogue.theme_id("Migration and development")
