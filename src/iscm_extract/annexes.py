@@ -9,6 +9,7 @@ a page break goes on in a line whose first cells are empty.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from iscm_extract.model import Participant, Problem, Speaker, SurveyRespondent
@@ -112,25 +113,56 @@ def participants(
     return found, problems
 
 
-def speakers(text: str, resolver: Resolver, rules: FactRules) -> list[Speaker]:
-    """'Name, position, role of the Body' paragraphs after a "List of Speakers" heading, up to
-    the first paragraph of another shape."""
-    found: list[Speaker] = []
+_SPEAKER = re.compile(r"^(?P<name>[^,]{3,60}),(?: [A-Z].*)?$")  # the position may start on the next line
+
+
+PersonTest = Callable[[str, int], bool]  # (line, length of the name at its start) -> a person's name?
+
+
+def _is_speaker_start(line: str, previous: str | None, is_person: PersonTest) -> bool:
+    """'Name Surname, Position': two to six capitalised words before the first comma and a
+    position that starts with a capital ("Union Commission, for the ..." is a wrapped position).
+    Inside a paragraph (where a column break may have joined two entries) the line must also
+    follow a finished line (not a comma or a lower-case word) and its name be a PERSON to NER."""
+    match = _SPEAKER.match(line)
+    if not match:
+        return False
+    words = match["name"].split()
+    if not 2 <= len(words) <= 6 or not all(w[0].isupper() for w in words if w[0].isalpha()):
+        return False
+    if previous is None:
+        return True
+    last = previous.split()[-1] if previous.split() else ""
+    return not (last.endswith((",", ";")) or last[:1].islower()) and is_person(line, len(match["name"]))
+
+
+def speakers(text: str, resolver: Resolver, rules: FactRules, is_person: PersonTest) -> list[Speaker]:
+    """'Name, position, role of the Body' entries after a "List of Speakers" heading, each from a
+    paragraph start or a line that starts a new name, up to the first paragraph of another shape."""
+    entries: list[list] = []  # type: ignore[type-arg]  # [text, start, end]
     lines = _lines(text)
-    start_index = next(
+    first = next(
         (i for i, (line, _) in enumerate(lines) if rules.speakers_heading.search(line.strip())), None
     )
-    if start_index is None:
-        return found
-    for line, start in lines[start_index + 1 :]:
-        if not line.strip():
+    previous: str | None = None  # the line before, None after a blank line
+    for line, start in lines[first + 1 :] if first is not None else []:
+        stripped = line.strip()
+        if not stripped:
+            previous = None
             continue
-        name, comma, position = line.strip().partition(", ")
-        words = name.split()
-        if not comma or not 2 <= len(words) <= 6 or not all(w[0].isupper() for w in words if w[0].isalpha()):
-            break
+        if _is_speaker_start(stripped, previous, is_person):
+            entries.append([stripped, start, start + len(line)])
+        elif previous is not None and entries:
+            entries[-1][0] += " " + stripped
+            entries[-1][1:] = [entries[-1][1], start + len(line)]
+        else:
+            break  # a paragraph of another shape ends the list
+        previous = stripped
+    found = []
+    for number, (entry, start, end) in enumerate(entries, 1):
+        name, _, position = entry.partition(", ")
         ids = tuple(dict.fromkeys(i for _, _, i in resolver.find_mentions(position)))
-        found.append(Speaker(len(found) + 1, name, position, ids, start, start + len(line)))
+        found.append(Speaker(number, name, position, ids, start, end))
     return found
 
 
@@ -162,7 +194,9 @@ def _longest_name(
     for span in range(1, min(3, len(items) - i) + 1):
         if span > 1 and _AND.match(text[items[i + span - 1][0] :]):
             break
-        hit = resolver.resolve_heading(_AND.sub("", text[items[i][0] : items[i + span - 1][1]]))
+        hit = resolver.resolve_heading(
+            " ".join(_AND.sub("", text[items[i][0] : items[i + span - 1][1]]).split())
+        )
         if hit is not None and hit.iscm_id is not None:
             return span, hit.iscm_id
     return 1, None
@@ -175,11 +209,12 @@ def survey_respondents(
     following ISCMs: A (X), B, ..., and C.'"""
     found: list[SurveyRespondent] = []
     problems: list[Problem] = []
+    flat = text.replace("\n", " ")  # the intro may wrap over lines; offsets stay the same
     for pattern in rules.respondents_intro:
-        intro = pattern.search(text)
+        intro = pattern.search(flat)
         if intro is None:
             continue
-        end = text.find("\n", intro.end())
+        end = text.find("\n\n", intro.end())
         end = len(text) if end < 0 else end
         sentence_end = re.search(r"\.(?:\s|$)", text[intro.end() : end])
         end = intro.end() + sentence_end.start() if sentence_end else end
@@ -199,7 +234,7 @@ def survey_respondents(
                         start,
                     )
                 )
-            found.append(SurveyRespondent(iscm_id, text[start:stop], start, stop))
+            found.append(SurveyRespondent(iscm_id, " ".join(text[start:stop].split()), start, stop))
             i += span
         break
     return found, problems

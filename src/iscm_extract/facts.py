@@ -93,6 +93,21 @@ def headline_stats(sections: list[Section], rules: FactRules) -> list[HeadlineSt
     return sorted(found, key=lambda s: s.char_start)
 
 
+def _person_test(rules: Rules) -> annexes.PersonTest:
+    """spaCy NER as evidence: does a PERSON entity cover the name at the line's start?"""
+    from iscm_extract import nlp  # spaCy: imported only when a report needs it
+
+    pipeline = nlp.load_pipeline(rules.meetings)
+
+    def is_person(line: str, name_length: int) -> bool:
+        return any(
+            e.label_ == "PERSON" and e.start_char == 0 and e.end_char == name_length
+            for e in pipeline(line).ents
+        )
+
+    return is_person
+
+
 def extract_facts(
     document: Document, info: DocumentInfo, sections: list[Section], resolver: Resolver, rules: Rules
 ) -> tuple[Facts, list[Problem]]:
@@ -120,7 +135,7 @@ def extract_facts(
         for section in sections:
             found.publications += publications.report_publications(section, resolver, rules.facts)
         found.participants, participant_problems = annexes.participants(doc_id, text, resolver, rules.facts)
-        found.speakers = annexes.speakers(text, resolver, rules.facts)
+        found.speakers = annexes.speakers(text, resolver, rules.facts, _person_test(rules))
         found.survey_respondents, survey_problems = annexes.survey_respondents(
             doc_id, text, resolver, rules.facts
         )

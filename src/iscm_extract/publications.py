@@ -6,6 +6,7 @@ conversion. In a report, the items of a reference list such as "List of Previous
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from iscm_extract.model import Publication, Section
 from iscm_extract.normalise import Resolver, split_name
@@ -23,10 +24,16 @@ def _clean_url(url: str) -> str:
 
 def _url_continues(url: str, line: str) -> bool:
     """The next line carries on a broken URL: it has no space, looks like URL characters, and the
-    URL so far ends where a break can fall, or the line holds URL-only characters (/ = % ?)."""
+    URL so far ends where a break can fall, or the line holds URL-only characters (/ = % ?), or
+    it starts in lower case or with a digit (a URL cut at the column edge: "migrati" / "on")."""
     if not line or " " in line or not _URL_CHARS.match(line) or _URL_START.match(line):
         return False
-    return url.endswith(_URL_OPEN_END) or bool(re.search(r"[/=%?&]|\.(pdf|html?|php|aspx?)$", line))
+    return (
+        url.endswith(_URL_OPEN_END)
+        or bool(re.search(r"[/=%?&]|\.(pdf|html?|php|aspx?)$", line))
+        or line[0].islower()
+        or line[0].isdigit()
+    )
 
 
 def _title_and_iscm(title: str, resolver: Resolver) -> tuple[str, str | None]:
@@ -103,10 +110,18 @@ _YEAR_TAIL = re.compile(r",\s*(?P<year>(?:19|20)\d\d)\s*[.,;]?\s*$")
 _QUOTED = re.compile(r"[\"“](?P<title>.+?)[\"”]")
 
 
-def report_publications(section: Section, resolver: Resolver, rules: FactRules) -> list[Publication]:
-    """Items of a reference list ('List of Previous GRCP Reports'): 'IOM, "Title", 2019'."""
-    found: list[Publication] = []
-    in_list, list_iscm = False, None
+@dataclass
+class _ListItem:
+    text: str
+    start: int
+    end: int
+    iscm_id: str | None  # of the list: "List of Previous GRCP Reports" is GRCP's
+
+
+def _report_list_items(section: Section, resolver: Resolver, rules: FactRules) -> list[_ListItem]:
+    """The bullet items under a reference-list heading; an item may wrap over lines."""
+    items: list[_ListItem] = []
+    in_list, list_iscm, previous_line = False, None, False
     offset = section.char_start
     for line in section.text.split("\n"):
         line_start, offset = offset, offset + len(line) + 1
@@ -115,14 +130,22 @@ def report_publications(section: Section, resolver: Resolver, rules: FactRules) 
             in_list = True
             mentions = resolver.find_mentions(text)
             list_iscm = mentions[0][2] if mentions else None
-            continue
-        if not in_list or not text:
-            continue
-        item = _LIST_ITEM.match(text)
-        if not item:
+        elif in_list and (item := _LIST_ITEM.match(text)):
+            items.append(_ListItem(item["item"], line_start, line_start + len(line), list_iscm))
+        elif in_list and text and items and previous_line:
+            items[-1].text += " " + text
+            items[-1].end = line_start + len(line)
+        elif text:
             in_list = False
-            continue
-        body = item["item"]
+        previous_line = bool(text)
+    return items
+
+
+def report_publications(section: Section, resolver: Resolver, rules: FactRules) -> list[Publication]:
+    """Items of a reference list ('List of Previous GRCP Reports'): 'IOM, "Title", 2019'."""
+    found: list[Publication] = []
+    for item in _report_list_items(section, resolver, rules):
+        body = item.text
         year_match = _YEAR_TAIL.search(body)
         year = int(year_match["year"]) if year_match else None
         body = body[: year_match.start()] if year_match else body
@@ -130,5 +153,5 @@ def report_publications(section: Section, resolver: Resolver, rules: FactRules) 
         body = rest if rest and len(publisher.split()) <= 3 else body
         quoted = _QUOTED.search(body)
         title = quoted["title"] if quoted else split_name(body)[0]
-        found.append(Publication(list_iscm, title.strip(), None, year, line_start, line_start + len(line)))
+        found.append(Publication(item.iscm_id, title.strip(), None, year, item.start, item.end))
     return found

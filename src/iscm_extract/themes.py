@@ -96,32 +96,41 @@ class ThemeExtractor:
     def _entries(self, section: Section, resolver: Resolver) -> list[_Entry]:
         entries: list[_Entry] = []
         current: _Entry | None = None
+        pending: tuple[str, int] | None = None  # a line that may begin a theme name wrapped before its colon
         offset = section.char_start
-        for line in section.text.split("\n"):
+        after_blank = True
+        for i, line in enumerate(section.text.split("\n")):
             line_start, offset = offset, offset + len(line) + 1
             text = line.strip()
-            if not text:
+            if not text or (i == 0 and text == section.heading):
+                pending, after_blank = None, True
                 continue
             lead = line_start + len(line) - len(line.lstrip())
             head, colon, rest = text.partition(":")
+            if pending and colon:
+                head, lead = f"{pending[0]} {head}", pending[1]
             if colon and 0 < len(head.split()) <= self.rules.max_theme_words and "//" not in rest[:2]:
-                current = _Entry(" ".join(head.split()), lead)
+                current, pending = _Entry(" ".join(head.split()), lead), None
                 entries.append(current)
-                rest_lead = len(text) - len(rest.lstrip())
-                current.extend(rest.strip(), lead + rest_lead)
+                current.extend(rest.strip(), line_start + len(line) - len(rest.lstrip()))
             elif current is not None and self._continues(current, text, resolver):
                 current.extend(text, lead)
             else:
-                current = None  # a chart label or a note closes the list entry
+                # A chart label, a note, or the first line of a theme name wrapped before its
+                # colon, which starts a paragraph.
+                current, pending = None, (text, lead) if after_blank else None
+            after_blank = False
         return entries
 
     def _continues(self, entry: _Entry, line: str, resolver: Resolver) -> bool:
         """A line continues an entry whose list is still open: nothing yet after the colon, a
-        trailing comma, or a name split by the break ("Prague" + "Process")."""
+        trailing comma or an open bracket ("[10" / "ISCMs]"), or a name split by the break
+        ("Prague" + "Process")."""
         members = entry.members_text.rstrip()
         if self.rules.stated_count.search(members):
             return False
-        if not members or members.endswith((",", ";")):
+        unclosed = members.count("[") > members.count("]") or members.count("(") > members.count(")")
+        if not members or members.endswith((",", ";")) or unclosed:
             return True
         last = _items(members)[-1][0]
         first = _items(line)[0][0] if _items(line) else ""
