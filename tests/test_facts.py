@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from tests.conftest import GOLD, NEWSLETTERS
 
 from iscm_extract import evaluate, pipeline
@@ -94,3 +95,37 @@ def test_figures_outside_statistics_and_global_meeting_sections_are_not_headline
         tmp_path, rules, "Bali Process\n\nThe SOM (3 March) brought together representatives of 12 ISCMs.\n"
     )
     assert result.facts.headline_stats == []
+
+
+def test_fact_rows_point_at_their_text(
+    corpus_outputs: Path, corpus_results: dict[str, DocumentResult]
+) -> None:
+    """Each row's char_start/char_end cover what it was read from, in the document's text."""
+
+    def spans(table: str) -> list[tuple[str, str, str]]:
+        frame = pd.read_parquet(corpus_outputs / f"{table}.parquet")
+        return [
+            (
+                row["doc_id"],
+                " ".join(
+                    corpus_results[row["doc_id"]].document.text[row["char_start"] : row["char_end"]].split()
+                ),
+                row.get("member") or row.get("name"),
+            )
+            for row in frame.to_dict("records")
+        ]
+
+    for doc_id, covered, member in spans("themes") + spans("survey_respondents"):
+        assert covered == member, doc_id
+    expected = {
+        "anniversaries": lambda row: str(row["years"]),
+        "headline_stats": lambda row: str(row["value"]),
+        "publications": lambda row: row["title"][:20],
+        "participants": lambda row: row["name"],
+        "speakers": lambda row: row["name"],
+    }
+    for table, part in expected.items():
+        frame = pd.read_parquet(corpus_outputs / f"{table}.parquet")
+        for row in frame.to_dict("records"):
+            text = corpus_results[row["doc_id"]].document.text
+            assert part(row) in " ".join(text[row["char_start"] : row["char_end"]].split()), (table, row)
