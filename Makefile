@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: extract test lint bench clean
+.PHONY: extract test lint bench browser review dictionary notebook clean
 
 # Re-install when the project's metadata changes (new or re-pinned dependency).
 $(STAMP): pyproject.toml
@@ -16,9 +16,28 @@ $(STAMP): pyproject.toml
 
 extract: $(STAMP)
 	$(BIN)/iscm-extract extract raw --out outputs
+	$(BIN)/iscm-extract dictionary outputs --out docs/tables.md
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium, for the test that opens the review pages in a real headless browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "chromium is needed: install your system's chromium package"; exit 1; }; \
+	  echo "installing Debian's chromium (once)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+# Static HTML pages of each document with its rows highlighted, and the data dictionary.
+review: $(STAMP)
+	$(BIN)/iscm-extract review outputs --out review
+
+dictionary: $(STAMP)
+	$(BIN)/iscm-extract dictionary outputs --out docs/tables.md
+
+# Runs notebooks/explore.ipynb on outputs/ and saves its plots under docs/figures/ (for the README).
+notebook: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter execute explore.ipynb
 
 # Speed figures, measured side by side in one run; written to docs/benchmarks.md.
 bench: $(STAMP)

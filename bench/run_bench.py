@@ -5,7 +5,10 @@
      same files, the two alternated round by round so that machine noise hits both alike.
   2. Stage shares: seconds per pipeline stage over the corpus (text and PDF inputs), with the
      spaCy model loaded beforehand.
-  3. `iscm-extract extract` on raw/, cold (empty cache) against warm (nothing changed).
+  3. Cold against warm, per stage, with peak memory: raw/ extracted twice in one new process
+     (the first pass pays for imports and the spaCy model), and `iscm-extract extract` served
+     from its cache (nothing changed).
+  4. Scaling: raw/ replicated 10x and 100x, extracted with 1 and 2 worker processes.
 
 Ratios are the figures to quote; absolute seconds depend on the machine, described at the top.
 """
@@ -13,8 +16,10 @@ Ratios are the figures to quote; absolute seconds depend on the machine, describ
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,7 +102,72 @@ def stage_shares(inputs: list[Path]) -> list[str]:
     return [*lines, f"| total | {total:.2f} | 100% |"]
 
 
+# One pass over the inputs, per stage, in a new process: `python run_bench.py --passes DIR`.
+def passes(inputs: list[Path], count: int) -> list[dict[str, float]]:
+    import resource
+
+    rules = load_rules()
+    figures = []
+    for _ in range(count):
+        start = time.perf_counter()
+        times = pipeline.StageTimes()
+        results = [pipeline.extract_document(path, rules, times) for path in inputs]
+        with tempfile.TemporaryDirectory() as out:
+            tables = write.build_tables(results, [])
+            sources = [(r.document.doc_id, r.document.source_path, r.document.sha256) for r in results]
+            manifest = write.build_manifest(tables, sources, rules.fingerprint)
+            started = time.perf_counter()
+            write.write_outputs(tables, manifest, Path(out), rules.registry.ids)
+            times.seconds["write"] = time.perf_counter() - started
+        times.seconds["total"] = time.perf_counter() - start
+        times.seconds["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures.append(dict(times.seconds))
+    return figures
+
+
+def _child_figures(rounds: int) -> list[list[dict[str, float]]]:
+    runs = []
+    for _ in range(rounds):
+        done = subprocess.run(
+            [sys.executable, __file__, "--passes", str(ROOT / "raw")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return runs
+
+
 def cold_and_warm(rounds: int) -> list[str]:
+    runs = _child_figures(rounds)
+    stages = [k for k in runs[0][0] if k not in {"total", "peak_rss_mb"}]
+    median = {
+        (i, stage): statistics.median(run[i][stage] for run in runs)
+        for i in (0, 1)
+        for stage in [*stages, "total", "peak_rss_mb"]
+    }
+    lines = [
+        f"raw/ ({len(list((ROOT / 'raw').glob('*.txt')))} text inputs) extracted twice in one new process, "
+        f"median of {rounds} processes. The cold pass includes imports and loading the spaCy model "
+        "(inside its first `meetings` and `facts` stages).",
+        "",
+        "| stage | cold s | warm s | cold / warm |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for stage in [*stages, "total"]:
+        c, w = median[(0, stage)], median[(1, stage)]
+        ratio = f"{c / w:.1f}x" if w else "-"
+        lines.append(f"| {stage} | {c:.3f} | {w:.3f} | {ratio} |")
+    lines += [
+        f"| peak RSS (MB) after the pass | {median[(0, 'peak_rss_mb')]:.0f} | "
+        f"{median[(1, 'peak_rss_mb')]:.0f} | |",
+        "",
+        *cached_cli(rounds),
+    ]
+    return lines
+
+
+def cached_cli(rounds: int) -> list[str]:
     command = [str(Path(sys.executable).parent / "iscm-extract"), "extract", "raw", "--quiet"]
     cold, warm = [], []
     for _ in range(rounds):
@@ -107,20 +177,80 @@ def cold_and_warm(rounds: int) -> list[str]:
             warm.append(_seconds(lambda a=args: subprocess.run(a, check=True, cwd=ROOT, capture_output=True)))
     c, w = statistics.median(cold), statistics.median(warm)
     return [
-        f"`iscm-extract extract raw` as a new process; median of {rounds} rounds, cold then warm in each.",
+        f"`iscm-extract extract raw` as a new process (what `make extract` runs); median of {rounds} rounds.",
         "",
         "| run | seconds |",
         "| --- | ---: |",
         f"| cold (empty cache) | {c:.2f} |",
-        f"| warm (nothing changed) | {w:.2f} |",
+        f"| warm (nothing changed: every input from the cache) | {w:.2f} |",
         f"| cold / warm | {c / w:.1f}x |",
     ]
+
+
+_MEASURED_CHILD = (
+    "import json, resource, subprocess, sys, time; start = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024; "
+    "print(json.dumps([time.perf_counter() - start, peak]))"
+)
+
+
+def scaling(factors: list[int], workers: list[int]) -> list[str]:
+    raw = sorted((ROOT / "raw").glob("*.txt"))
+    lines = [
+        f"raw/ ({len(raw)} text inputs) copied N times under new names, extracted by `iscm-extract "
+        "extract DIR --no-cache --workers W` as a new process. Peak RSS is the largest single process "
+        "(the main one or a worker).",
+        "",
+        "| copies | inputs | workers | seconds | inputs/s | vs 1 worker | peak RSS (MB) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for factor in factors:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "corpus"
+            folder.mkdir()
+            for copy in range(factor):
+                for path in raw:
+                    shutil.copyfile(path, folder / f"{path.stem}-copy{copy:03d}{path.suffix}")
+            one_worker = None
+            for count in workers:
+                command = [
+                    sys.executable, "-c", _MEASURED_CHILD,
+                    str(Path(sys.executable).parent / "iscm-extract"), "extract", str(folder),
+                    "--out", f"{tmp}/out{count}", "--no-cache", "--quiet", "--workers", str(count),
+                ]  # fmt: skip
+                done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+                seconds, rss = json.loads(done.stdout.strip().splitlines()[-1])
+                one_worker = one_worker or seconds
+                n = factor * len(raw)
+                lines.append(
+                    f"| {factor} | {n} | {count} | {seconds:.1f} | {n / seconds:.1f} | "
+                    f"{one_worker / seconds:.2f}x | {rss:.0f} |"
+                )
+    return lines
+
+
+def _proc_field(path: str, field: str) -> str | None:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(field)), None)
+
+
+def _memory_gb() -> str:
+    total = _proc_field("/proc/meminfo", "MemTotal")
+    return f"{int(total.split()[0]) / 1024 / 1024:.0f} GiB memory" if total else "memory unknown"
+
+
+def _cpu_model() -> str:
+    return _proc_field("/proc/cpuinfo", "model name") or platform.processor() or platform.machine()
 
 
 def machine() -> list[str]:
     return [
         f"- {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
-        f"({platform.processor() or platform.machine()})",
+        f"({_cpu_model()}), {_memory_gb()}",
         f"- measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
     ]
 
@@ -129,7 +259,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scale", type=int, nargs="*", default=[10, 100], help="copies of raw/ for scaling")
+    parser.add_argument("--passes", type=Path, help=argparse.SUPPRESS)  # the child process of section 3
     args = parser.parse_args()
+    if args.passes:
+        print(json.dumps(passes(sorted(args.passes.glob("*.txt")), 2)))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         pdfs = []
         for text in sorted((ROOT / "raw").glob("*.txt")):
@@ -138,7 +273,8 @@ def main() -> None:
         sections = {
             "PDF ingest: pages per second": pdf_speed(pdfs, args.rounds),
             "Time per stage": stage_shares(sorted((ROOT / "raw").glob("*.txt")) + pdfs),
-            "Cold and warm `make extract`": cold_and_warm(args.rounds),
+            "Cold and warm, per stage, and peak memory": cold_and_warm(args.rounds),
+            "Scaling with corpus size and workers": scaling(args.scale, [1, 2]),
         }
     report = ["# Benchmarks", "", "Written by `make bench` (bench/run_bench.py).", "", *machine()]
     for title, lines in sections.items():

@@ -1,4 +1,4 @@
-"""Command line: a thin layer over pipeline, evaluate, diff and validate.
+"""Command line: a thin layer over pipeline, evaluate, diff, validate, review and dictionary.
 
 Exit codes: 0 ok (diff: no difference), 1 some input had errors (diff: a difference), 2 usage error.
 """
@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from iscm_extract import __version__, diff, evaluate, pipeline, progress, validate
+from iscm_extract import __version__, dictionary, diff, evaluate, pipeline, progress, review, validate
 from iscm_extract.rules import DEFAULT_RULES_DIR, RulesError, load_rules
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
@@ -46,6 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=sorted(diff.RENDERERS), default="text")
     compare.add_argument("--table", action="append", help="only this table (repeatable)")
     compare.add_argument("--limit", type=int, default=20, help="rows shown per table and kind of change")
+
+    pages = commands.add_parser("review", help="HTML pages: each document's text with its rows highlighted")
+    pages.add_argument("directory", type=Path, nargs="?", default=Path("outputs"), help="tables (outputs/)")
+    pages.add_argument("--out", type=Path, default=Path("review"), help="folder for the pages (review/)")
+
+    dictionary = commands.add_parser("dictionary", help="write the data dictionary (docs/tables.md)")
+    dictionary.add_argument(
+        "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (outputs/)"
+    )
+    dictionary.add_argument("--out", type=Path, default=Path("docs") / "tables.md")
 
     check = commands.add_parser("validate", help="check written tables against their models")
     check.add_argument("directory", type=Path, nargs="?", default=Path("outputs"))
@@ -112,6 +122,18 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(diff.RENDERERS[args.format](diffs, args.limit))
         return 0 if all(d.equal for d in diffs) else 1
+    if args.command in {"review", "dictionary"} and not (args.directory / "documents.parquet").is_file():
+        print(f"iscm-extract: no tables in {args.directory}", file=sys.stderr)
+        return 2
+    if args.command == "review":
+        written = review.write_review(args.directory, args.out)
+        print(f"{len(written) - 1} document pages and an index -> {args.out / 'index.html'}")
+        return 0
+    if args.command == "dictionary":
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(dictionary.render(args.directory), encoding="utf-8")
+        print(f"data dictionary -> {args.out}")
+        return 0
     if args.command == "validate":
         if not args.directory.is_dir():
             print(f"iscm-extract: not a folder: {args.directory}", file=sys.stderr)

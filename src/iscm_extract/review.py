@@ -1,0 +1,246 @@
+"""`iscm-extract review`: static HTML pages that show each document's text with every extracted
+row highlighted at its character offsets, so that a reviewer can check the tables against the
+text row by row.
+
+One page per document plus an index. A page lists the document's problems at the top, each
+linked to its place in the text; the text follows, with one colour per table; hovering over or
+clicking a highlight shows the fields of its rows in a side panel. The document text is read
+again from the source file and checked against `documents.text_sha256`, so the offsets are the
+ones the tables were written with.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from iscm_extract import ingest
+
+# Tables whose rows have char offsets, in the order of the legend, with their colours.
+HIGHLIGHTED: dict[str, str] = {
+    "meetings": "#ffd166",
+    "themes": "#9ad1d4",
+    "publications": "#c3b1e1",
+    "anniversaries": "#f4a3a8",
+    "headline_stats": "#b5e48c",
+    "participants": "#ffcb77",
+    "speakers": "#a0c4ff",
+    "survey_respondents": "#caffbf",
+}
+# The field that names a row in the side panel and the index.
+LABELS = {
+    "meetings": "name",
+    "themes": "member",
+    "publications": "title",
+    "anniversaries": "evidence",
+    "headline_stats": "metric",
+    "participants": "name",
+    "speakers": "name",
+    "survey_respondents": "name",
+}
+
+
+@dataclass(frozen=True)
+class Highlight:
+    record_id: str  # meeting_id for meetings, "<table>-<row>" otherwise
+    table: str
+    start: int
+    end: int
+    fields: dict[str, Any]
+
+
+def _plain(value: Any) -> Any:
+    """A table value as JSON: lists as lists, dates as ISO text, nulls as None."""
+    if isinstance(value, str | bool | int | float) or value is None:
+        return None if isinstance(value, float) and pd.isna(value) else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "__len__"):
+        return [_plain(v) for v in value]
+    return None if pd.isna(value) else str(value)
+
+
+def load_highlights(tables: dict[str, pd.DataFrame], doc_id: str) -> list[Highlight]:
+    found = []
+    for table in HIGHLIGHTED:
+        frame = tables.get(table)
+        if frame is None:
+            continue
+        for index, row in frame[frame["doc_id"] == doc_id].iterrows():
+            fields = {k: _plain(v) for k, v in row.items()}
+            record_id = str(row["meeting_id"]) if table == "meetings" else f"{table}-{index}"
+            found.append(Highlight(record_id, table, int(row["char_start"]), int(row["char_end"]), fields))
+    return found
+
+
+def render_text(text: str, highlights: list[Highlight], anchors: dict[int, list[str]]) -> str:
+    """The text as HTML: each stretch covered by highlights is one <mark> naming all of them
+    (highlights may nest or overlap), coloured by the narrowest; anchors are empty <span id>s."""
+    cuts = {0, len(text), *anchors}
+    for h in highlights:
+        cuts |= {max(0, min(h.start, len(text))), max(0, min(h.end, len(text)))}
+    bounds = sorted(cuts)
+    parts = []
+    for start, end in zip(bounds, [*bounds[1:], None], strict=False):
+        for anchor in anchors.get(start, []):
+            parts.append(f'<span class="anchor" id="{anchor}"></span>')
+        if end is None or start == end:
+            continue
+        chunk = html.escape(text[start:end])
+        covering = [h for h in highlights if h.start <= start and end <= h.end]
+        if not covering:
+            parts.append(chunk)
+            continue
+        narrowest = min(covering, key=lambda h: h.end - h.start)
+        ids = " ".join(h.record_id for h in covering)
+        parts.append(f'<mark class="t-{narrowest.table}" data-ids="{ids}">{chunk}</mark>')
+    return "".join(parts)
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 0; display: flex; }
+main { flex: 1; padding: 1rem 2rem; max-width: 60rem; }
+aside { width: 26rem; position: sticky; top: 0; height: 100vh; overflow: auto; padding: 1rem;
+        background: #f7f7f7; border-left: 1px solid #ddd; font-size: 0.85rem; }
+pre.text { white-space: pre-wrap; font-family: Georgia, serif; font-size: 0.95rem; line-height: 1.5; }
+mark { cursor: pointer; border-radius: 2px; }
+mark.selected { outline: 2px solid #333; }
+.legend span { display: inline-block; padding: 0 0.4rem; margin-right: 0.3rem; border-radius: 2px; }
+.problems li.error { color: #b00020; }
+table.fields { border-collapse: collapse; margin-bottom: 1rem; }
+table.fields td { border-top: 1px solid #ddd; padding: 2px 4px; vertical-align: top; }
+"""
+
+_SCRIPT = """
+const records = JSON.parse(document.getElementById('records').textContent);
+const panel = document.getElementById('panel');
+function show(mark) {
+  document.querySelectorAll('mark.selected').forEach(m => m.classList.remove('selected'));
+  mark.classList.add('selected');
+  panel.innerHTML = '';
+  for (const id of mark.dataset.ids.split(' ')) {
+    const record = records[id];
+    const title = document.createElement('h3');
+    title.textContent = record.table;
+    const table = document.createElement('table');
+    table.className = 'fields';
+    for (const [key, value] of Object.entries(record.fields)) {
+      const row = table.insertRow();
+      row.insertCell().textContent = key;
+      row.insertCell().textContent = value === null ? '' : JSON.stringify(value);
+    }
+    panel.append(title, table);
+  }
+}
+document.querySelectorAll('mark').forEach(m => {
+  m.addEventListener('mouseenter', () => show(m));
+  m.addEventListener('click', () => show(m));
+});
+const shown = new Set();
+document.querySelectorAll('mark').forEach(m => m.dataset.ids.split(' ').forEach(id => shown.add(id)));
+const summary = document.getElementById('summary');
+summary.textContent = shown.size + ' of ' + Object.keys(records).length + ' rows highlighted';
+summary.dataset.highlighted = shown.size;
+"""
+
+
+def _legend(counts: dict[str, int]) -> str:
+    return " ".join(
+        f'<span class="t-{t}">{t} {counts.get(t, 0)}</span>' for t in HIGHLIGHTED if counts.get(t)
+    )
+
+
+def _page(title: str, body: str, panel: bool = True) -> str:
+    colours = "\n".join(f"mark.t-{t}, .legend .t-{t} {{ background: {c}; }}" for t, c in HIGHLIGHTED.items())
+    aside = '<aside id="panel"><p>Point at a highlight to see its rows.</p></aside>' if panel else ""
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{_STYLE}{colours}</style></head>\n<body><main>{body}</main>{aside}</body></html>\n"
+    )
+
+
+def document_page(doc: dict[str, Any], text: str | None, tables: dict[str, pd.DataFrame]) -> str:
+    doc_id = doc["doc_id"]
+    problems = tables["problems"]
+    problems = problems[problems["doc_id"] == doc_id]
+    anchors: dict[int, list[str]] = {}
+    items = []
+    for n, problem in enumerate(problems.itertuples()):
+        where = ""
+        if pd.notna(problem.char_start) and text is not None:
+            anchors.setdefault(int(problem.char_start), []).append(f"problem-{n}")
+            where = f' <a href="#problem-{n}">at {int(problem.char_start)}</a>'
+        items.append(
+            f'<li class="{problem.severity}">{problem.severity}, {problem.stage}: '
+            f"{html.escape(str(problem.message))}{where}</li>"
+        )
+    parts = [
+        "<p><a href='index.html'>All documents</a></p>",
+        f"<h1>{html.escape(str(doc.get('title') or doc_id))}</h1>",
+        f"<p>{html.escape(doc_id)} · {doc.get('kind')} · {html.escape(str(doc.get('source_path')))}</p>",
+        f"<h2>Problems ({len(items)})</h2>",
+        f"<ul class='problems'>{''.join(items) or '<li>none</li>'}</ul>",
+    ]
+    if text is None:
+        parts.append(
+            "<p><strong>The source text could not be read again, or it changed since the tables "
+            "were written (text_sha256 differs): no highlights.</strong></p>"
+        )
+        return _page(doc_id, "".join(parts), panel=False)
+    highlights = load_highlights(tables, doc_id)
+    counts = pd.Series([h.table for h in highlights]).value_counts().to_dict() if highlights else {}
+    records = {h.record_id: {"table": h.table, "fields": h.fields} for h in highlights}
+    records_json = json.dumps(records).replace("</", "<\\/")  # no "</script>" inside the script
+    parts += [
+        f"<p class='legend'>{_legend(counts)}</p><p id='summary'></p>",
+        f"<pre class='text'>{render_text(text, highlights, anchors)}</pre>",
+        f"<script type='application/json' id='records'>{records_json}</script>",
+        f"<script>{_SCRIPT}</script>",
+    ]
+    return _page(doc_id, "".join(parts))
+
+
+def _document_text(doc: dict[str, Any]) -> str | None:
+    """The document's text as the tables saw it, or None when it cannot be had."""
+    path = Path(str(doc["source_path"]))
+    if not path.is_file() or doc.get("text_sha256") is None:
+        return None
+    try:
+        document, _ = ingest.read(path)
+    except ingest.IngestError:
+        return None
+    return document.text if document.text_sha256 == doc["text_sha256"] else None
+
+
+def write_review(outputs: Path, out: Path) -> list[Path]:
+    """One page per document of `outputs` and an index; returns the pages written."""
+    tables = {p.stem: pd.read_parquet(p) for p in sorted(outputs.glob("*.parquet"))}
+    out.mkdir(parents=True, exist_ok=True)
+    pages, rows = [], []
+    for doc in tables["documents"].to_dict("records"):
+        page = out / f"{doc['doc_id']}.html"
+        page.write_text(document_page(doc, _document_text(doc), tables), encoding="utf-8")
+        pages.append(page)
+        counts = {t: int((tables[t]["doc_id"] == doc["doc_id"]).sum()) for t in HIGHLIGHTED if t in tables}
+        n_problems = int((tables["problems"]["doc_id"] == doc["doc_id"]).sum())
+        rows.append(
+            f"<tr><td><a href='{html.escape(page.name)}'>{html.escape(doc['doc_id'])}</a></td>"
+            f"<td>{doc.get('kind')}</td><td>{n_problems}</td><td class='legend'>{_legend(counts)}</td></tr>"
+        )
+    index = out / "index.html"
+    index.write_text(
+        _page(
+            "iscm-extract review",
+            "<h1>Documents</h1><table><tr><th>document</th><th>kind</th><th>problems</th><th>rows</th></tr>"
+            + "".join(rows)
+            + "</table>",
+            panel=False,
+        ),
+        encoding="utf-8",
+    )
+    return [index, *pages]

@@ -1,0 +1,23 @@
+"""Documentation that is generated from the code: it must match what the code generates now."""
+
+from __future__ import annotations
+
+from tests.conftest import ROOT
+
+from iscm_extract import dictionary, validate, write
+
+
+def test_data_dictionary_is_current() -> None:
+    """docs/tables.md is what `iscm-extract dictionary` makes from the schemas, the validation
+    models and the committed tables: run `make dictionary` after changing any of them."""
+    committed = (ROOT / "docs" / "tables.md").read_text(encoding="utf-8")
+    assert dictionary.render(ROOT / "outputs") == committed
+
+
+def test_every_table_and_column_is_described_and_validated() -> None:
+    assert set(dictionary.TABLES) == set(write.SCHEMAS) == set(validate.MODELS)
+    for table, schema in write.SCHEMAS.items():
+        model_columns = set(validate.MODELS[table].to_schema().columns)
+        assert set(schema.names) == model_columns, table
+        for column in schema.names:
+            assert dictionary.describe(table, column), (table, column)
