@@ -148,8 +148,9 @@ def cold_and_warm(rounds: int) -> list[str]:
     }
     lines = [
         f"raw/ ({len(list((ROOT / 'raw').glob('*.txt')))} text inputs) extracted twice in one new process, "
-        f"median of {rounds} processes. The cold pass includes imports and loading the spaCy model "
-        "(inside its first `meetings` and `facts` stages).",
+        f"median of {rounds} processes. The modules are imported before the first pass; the cold pass "
+        "loads the spaCy model (inside its first `meetings` stage) and fills the caches. Peak RSS is "
+        "the process's high-water mark after each pass (it includes the benchmark's own imports).",
         "",
         "| stage | cold s | warm s | cold / warm |",
         "| --- | ---: | ---: | ---: |",

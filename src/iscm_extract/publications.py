@@ -55,7 +55,7 @@ def newsletter_publications(
     found: list[Publication] = []
     title_lines: list[tuple[str, int]] = []
     url: list[str] = []
-    url_start = 0
+    url_end = 0
     offset = section.char_start
 
     def close_url() -> None:
@@ -65,7 +65,7 @@ def newsletter_publications(
             if not any(p.search(text) for p in rules.not_titles):
                 title, iscm_id = _title_and_iscm(text, resolver)
                 found.append(
-                    Publication(iscm_id, title, _clean_url("".join(url)), None, title_lines[0][1], url_start)
+                    Publication(iscm_id, title, _clean_url("".join(url)), None, title_lines[0][1], url_end)
                 )
         if url:
             title_lines.clear()
@@ -74,10 +74,12 @@ def newsletter_publications(
     for i, line in enumerate(section.text.split("\n")):
         line_start, offset = offset, offset + len(line) + 1
         text = line.strip()
+        lead = line_start + len(line) - len(line.lstrip())  # where `text` starts
         if i == 0 and section.heading and text == section.heading:
             continue
         if url and _url_continues(url[-1], text):
             url.append(text)
+            url_end = lead + len(text)
             continue
         if url and not text:
             continue  # a URL may also be broken across a blank line by the conversion
@@ -91,12 +93,12 @@ def newsletter_publications(
             before = text[: inline.start()].strip()
             if before:
                 title_lines.clear()
-                title_lines.append((before, line_start))
-            url, url_start = [inline.group()], line_start + inline.start()
+                title_lines.append((before, lead))
+            url, url_end = [inline.group()], lead + inline.end()
             continue
         if text.casefold() in chart_labels and not title_lines:
             continue
-        title_lines.append((text, line_start))
+        title_lines.append((text, lead))
         # The title is the last paragraph before the URL.
         if "" in (t for t, _ in title_lines[:-1]):
             cut = max(j for j, (t, _) in enumerate(title_lines[:-1]) if t == "")

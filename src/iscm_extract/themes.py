@@ -132,8 +132,10 @@ class ThemeExtractor:
         unclosed = members.count("[") > members.count("]") or members.count("(") > members.count(")")
         if not members or members.endswith((",", ";")) or unclosed:
             return True
-        last = _items(members)[-1][0]
-        first = _items(line)[0][0] if _items(line) else ""
+        listed, following = _items(members), _items(line)
+        if not listed or not following:
+            return False
+        last, first = listed[-1][0], following[0][0]
         joined = resolver.resolve(f"{last} {first}", record=False).iscm_id
         return bool(joined) and resolver.resolve(first, fuzzy=False, record=False).iscm_id is None
 
