@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -433,7 +434,7 @@ def _document(
         input_format=fmt,
         sha256=hashlib.sha256(data).hexdigest(),
         text=cleaned.text,
-        source_offsets=tuple(cleaned.source),
+        source_offsets=array("I", cleaned.source),
         bold=_spans(cleaned.bold),
         links=tuple(cleaned.links),
         blocks=_blocks(cleaned.text),

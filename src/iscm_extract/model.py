@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from array import array
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -38,8 +39,9 @@ class Document:
     input_format: InputFormat
     sha256: str
     text: str
-    # source_offsets[i] is the offset in the raw input (decoded text or PDF text layer) of text[i].
-    source_offsets: tuple[int, ...]
+    # source_offsets[i] is the offset in the raw input (decoded text or PDF text layer) of text[i];
+    # an array of 32-bit integers, not a tuple: a tuple of Python ints costs ~36 bytes a character.
+    source_offsets: array[int] = field(compare=False, repr=False)
     bold: tuple[Span, ...] = ()
     links: tuple[Link, ...] = ()
     blocks: tuple[Span, ...] = ()
