@@ -46,6 +46,7 @@ def _is_heading(line: str, bold: bool) -> bool:
     # ", 1-2" at the end: a sentence broken before its month, not a heading
     return (
         0 < len(words) <= 14
+        and not (len(words) == 1 and re.search(r"[/%=?&]", line))  # a piece of a broken URL
         and not _SENTENCE_END.search(line)
         and not _ENDS_WITH_DAY.search(line)
         and (
@@ -79,7 +80,8 @@ def paragraphs(raw: str) -> list[Paragraph]:
             for m in re.finditer(r"\S+", line)
         ]
         heading = previous_ended and _is_heading(line, all(b for _, b in words))
-        if not heading and out and not previous_ended and out[-1].kind == "body":
+        bullet = bool(re.match(r"\s*[-•]\s", line))  # a list item starts its own line, as printed
+        if not heading and out and not previous_ended and out[-1].kind == "body" and not bullet:
             out[-1].words += words
         else:
             out.append(Paragraph(words, "heading" if heading else "body"))

@@ -165,3 +165,20 @@ def test_one_theme_id_across_years_and_spellings(rules: Rules) -> None:
     # Near names of different themes stay apart.
     assert catalogue.theme_id("Migrant health") != catalogue.theme_id("Migrant protection")
     assert catalogue.theme_id("Migration law") != catalogue.theme_id("Migration and development")
+
+
+def test_dash_separators_and_bullets(tmp_path: Path, rules: Rules) -> None:
+    rows, problems = themes_of(
+        tmp_path,
+        rules,
+        "Thematic Areas\n\n• Labour migration – ADD, Colombo Process [2 ISCMs]\n\n"
+        "- Counter-trafficking - Bali Process, COMMIT\n\n"
+        "- Joint ISCM note to the SDG Summit - Collective submission\n",
+    )
+    assert [(r.theme, r.theme_id, r.iscm_id) for r in rows] == [
+        ("Labour migration", "labour_migration", "ADD"),
+        ("Labour migration", "labour_migration", "COLOMBO"),
+        ("Counter-trafficking", "counter_trafficking", "BALI"),
+        ("Counter-trafficking", "counter_trafficking", "COMMIT"),
+    ]
+    assert not problems  # the last line names no body: a note, not a list entry

@@ -178,6 +178,8 @@ class FactRules:
     stated_count: re.Pattern[str]
     all_members: tuple[re.Pattern[str], ...]
     max_theme_words: int
+    theme_separator: re.Pattern[str]  # between a theme and its members
+    bullet: re.Pattern[str]  # a bullet mark opening a line
     anniversaries: tuple[re.Pattern[str], ...]
     not_titles: tuple[re.Pattern[str], ...]
     report_lists: tuple[re.Pattern[str], ...]
@@ -526,6 +528,12 @@ def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRu
         stated_count=stated,
         all_members=patterns(themes.get("all_members"), f"{path}: themes.all_members"),
         max_theme_words=int(themes.get("max_theme_words", 12)),
+        theme_separator=re.compile(
+            _alternation(_str_list(themes.get("separators") or [":"], f"{path}: separators"))
+        ),
+        bullet=re.compile(
+            rf"^(?:{_alternation(_str_list(themes.get('bullets'), f'{path}: bullets')) or '(?!)'})\s+"
+        ),
         anniversaries=patterns(section("anniversaries").get("patterns"), f"{path}: anniversaries", "ordinal"),
         not_titles=patterns(publications.get("not_titles"), f"{path}: publications.not_titles"),
         report_lists=patterns(publications.get("report_lists"), f"{path}: publications.report_lists"),

@@ -105,14 +105,17 @@ class ThemeExtractor:
             if not text or (i == 0 and text == section.heading):
                 pending, after_blank = None, True
                 continue
-            lead = line_start + len(line) - len(line.lstrip())
-            head, colon, rest = text.partition(":")
-            if pending and colon:
+            bullet = self.rules.bullet.match(text)
+            text = text[bullet.end() :] if bullet else text
+            lead = line_start + len(line) - len(text) - (len(line) - len(line.rstrip()))
+            separator = self.rules.theme_separator.search(text)
+            head, rest = (text[: separator.start()], text[separator.end() :]) if separator else (text, "")
+            if pending and separator:
                 head, lead = f"{pending[0]} {head}", pending[1]
-            if colon and 0 < len(head.split()) <= self.rules.max_theme_words and "//" not in rest[:2]:
+            if separator and 0 < len(head.split()) <= self.rules.max_theme_words and "//" not in rest[:2]:
                 current, pending = _Entry(" ".join(head.split()), lead), None
                 entries.append(current)
-                current.extend(rest.strip(), line_start + len(line) - len(rest.lstrip()))
+                current.extend(rest.strip(), line_start + len(line.rstrip()) - len(rest.lstrip()))
             elif current is not None and self._continues(current, text, resolver):
                 current.extend(text, lead)
             else:
@@ -168,6 +171,8 @@ class ThemeExtractor:
                         entry.chars[start][1],
                     )
                 )
+        if all(key.startswith("?") for key in members):
+            return [], []  # names no known body: a note or a sentence with a colon, not a list entry
         theme_id = self.catalogue.theme_id(entry.theme)
         if theme_id is None:
             problems.append(
