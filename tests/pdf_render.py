@@ -3,8 +3,8 @@
 The layout has what real issues have and a text path never sees: A4, one, two or three
 justified columns, words hyphenated at line ends (pyphen) and URLs broken where the column ends,
 bold headings and bold phrases, raised footnote digits, a full-width title block, a running
-header and a page-number footer, sections that flow across columns and pages, and no "keep with
-next" (so a heading can end a column).
+header and a page-number footer, sections that flow across columns and pages, no "keep with next"
+(so a heading can end a column), and tab-separated rows drawn as ruled tables across the page.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ _ENDS_WITH_DAY = re.compile(r",\s*\d{1,2}(?:-\d{1,2})?$")
 @dataclass
 class Paragraph:
     words: list[tuple[str, bool]]  # (word, bold)
-    kind: str  # title | heading | body
+    kind: str  # title | heading | body | row (a tab-separated table row: `cells`)
+    cells: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +74,10 @@ def paragraphs(raw: str) -> list[Paragraph]:
     for line in text.split("\n"):
         start, offset = offset, offset + len(line) + 1
         if not line.strip():
+            previous_ended = True
+            continue
+        if "\t" in line:  # a table row, drawn as a ruled table
+            out.append(Paragraph([], "row", [cell.strip() for cell in line.split("\t")]))
             previous_ended = True
             continue
         words = [
@@ -156,8 +161,45 @@ class _Layout:
             self.last_kind, self.last_text = paragraph.kind, " ".join(w for w, _ in line)
         self.y -= 3
 
+    def table(self, rows: list[list[str]]) -> None:
+        """Rows as a ruled table across the page, on pages of its own; cells wrap within their
+        column. A row opened by "#" is a header row (bold)."""
+        if self.column:
+            self._new_page()  # the table spans the page: below the text of the first column only
+        n = max(len(r) for r in rows)
+        rows = [r + [""] * (n - len(r)) for r in rows]
+        full = self.width - 2 * MARGIN
+        narrow = [all(len(r[i]) <= 4 for r in rows) for i in range(n)]
+        weights = [0.0 if narrow[i] else max(len(r[i]) for r in rows) ** 0.5 for i in range(n)]
+        rest = full - 22 * sum(narrow)
+        widths = [22.0 if narrow[i] else rest * weights[i] / sum(weights) for i in range(n)]
+        size, leading = BODY_SIZE - 1, LEADING - 1
+        saved = self.column_width
+        for row in rows:
+            bold = row[0] == "#"
+            cells = []
+            for cell, width in zip(row, widths, strict=True):
+                self.column_width = width - 6
+                cells.append(self._wrap([(w, bold) for w in cell.split()], size, False, hyphenate=False))
+            height = max(len(c) for c in cells) * leading + 6
+            if self.y - height < self.bottom:
+                self._new_page()
+            x = MARGIN
+            for lines, width in zip(cells, widths, strict=True):
+                for k, line in enumerate(lines):
+                    self._draw(line, size, justify=False, x=x + 3, y=self.y - 1 - (k + 1) * leading)
+                self.canvas.line(x, self.y, x, self.y - height)
+                x += width
+            self.canvas.line(MARGIN + full, self.y, MARGIN + full, self.y - height)
+            self.canvas.line(MARGIN, self.y, MARGIN + full, self.y)
+            self.canvas.line(MARGIN, self.y - height, MARGIN + full, self.y - height)
+            self.y -= height
+        self.column_width = saved
+        self.top = self.y - 12  # the columns of the rest of the page start below the table
+        self.column, self.y = 0, self.top
+
     def _wrap(
-        self, words: list[tuple[str, bool]], size: float, force_bold: bool
+        self, words: list[tuple[str, bool]], size: float, force_bold: bool, hyphenate: bool = True
     ) -> list[list[tuple[str, bool]]]:
         lines: list[list[tuple[str, bool]]] = [[]]
         used = 0.0
@@ -180,7 +222,11 @@ class _Layout:
                 continue
             # Hyphenate at a line end when a first part fits (pyphen's break points).
             room = self.column_width - used - space
-            splits = [] if "/" in word or not word.isalpha() else list(self.hyphenator.iterate(word))
+            splits = (
+                []
+                if "/" in word or not word.isalpha() or not hyphenate
+                else list(self.hyphenator.iterate(word))
+            )
             fitting = next(((h, t) for h, t in splits if _width(h + "-", font, size) <= room), None)
             if fitting:
                 lines[-1].append((fitting[0] + "-", bold))
@@ -191,19 +237,28 @@ class _Layout:
             used = 0.0
         return [line for line in lines if line]
 
-    def _draw(self, line: list[tuple[str, bool]], size: float, justify: bool) -> None:
+    def _draw(
+        self,
+        line: list[tuple[str, bool]],
+        size: float,
+        justify: bool,
+        x: float | None = None,
+        y: float | None = None,
+    ) -> None:
+        """One line at the column's left edge and the current baseline, or at (x, y)."""
         widths = [_width(w, BOLD if b else BODY, size) for w, b in line]
         gap = stringWidth(" ", BODY, size)
         if justify and len(line) > 1:
             gap = (self.column_width - sum(widths)) / (len(line) - 1)
-        x = self.x()
+        x = self.x() if x is None else x
+        baseline = self.y if y is None else y
         for word, bold in line:
             font = BOLD if bold else BODY
             for part, raised in _superscript_runs(word):
                 # Footnote marks as printers set them: plain digits, smaller and raised.
                 part_size = size * 0.6 if raised else size
                 self.canvas.setFont(font, part_size)
-                self.canvas.drawString(x, self.y + (size * 0.35 if raised else 0), part)
+                self.canvas.drawString(x, baseline + (size * 0.35 if raised else 0), part)
                 x += stringWidth(part, font, part_size)
             x += gap
 
@@ -228,11 +283,20 @@ def render(text: str, out: Path, columns: int = 2, password: str | None = None) 
     """Lay out a corpus text as a newsletter PDF at `out`."""
     canvas = Canvas(str(out), pagesize=A4, encrypt=password, invariant=1)
     layout = _Layout(canvas, columns)
+    table: list[list[str]] = []
     for paragraph in paragraphs(text):
+        if paragraph.kind == "row":
+            table.append(paragraph.cells)
+            continue
+        if table:
+            layout.table(table)
+            table = []
         if paragraph.kind == "title" and layout.page == 1 and layout.column == 0:
             layout.title(paragraph)
         else:
             layout.flow(paragraph)
+    if table:
+        layout.table(table)
     canvas.showPage()
     canvas.save()
     layout.info.pages = layout.page

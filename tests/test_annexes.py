@@ -49,23 +49,25 @@ def test_speakers_and_survey_respondents_match_the_gold(corpus_outputs: Path) ->
     assert all(eq == n for _, eq, n in scores[("speakers", "*")].fields), report
 
 
+PARTICIPANT_TABLE = (
+    "Participant List\n\nI. Participants from ISCMs\n\n"
+    "#\tISCM\tName\tPosition\n"
+    "1.\tMigration Dialogue for Central African States (MIDCAS) Chair\tMs Ana Bello\t"
+    "Director of Migration, Ministry of Interior of Chad\n"
+    "2.\tColombo Process Secretariat and Abu Dhabi Dialogue Secretariat\tMr Li Wei\tHead of the joint\n\n"
+    "#\tISCM\tName\tPosition\n"
+    "\t\t\tSecretariat of the Colombo Process and the ADD\n"
+    "3.\tRegional Conference on Migration (RCM)\tMr Juan Perez\tVice-Minister, RCM Chair\n"
+    "4.\tAndean Migration Forum Secretariat\tMs Eva Ruiz\tCoordinator\n\n"
+    "II. Host and Organizers (IOM)\n\n"
+    "#\tOrganization\tName\tPosition\n"
+    "5.\tIOM Headquarters\tMs Ada Okoro\tMigration Policy Officer\n\n"
+    "ANNEX VII: Materials\n"
+)
+
+
 def test_a_participant_table_split_by_pages(tmp_path: Path, rules: Rules) -> None:
-    table = (
-        "Participant List\n\nI. Participants from ISCMs\n\n"
-        "#\tISCM\tName\tPosition\n"
-        "1.\tMigration Dialogue for Central African States (MIDCAS) Chair\tMs Ana Bello\t"
-        "Director of Migration, Ministry of Interior of Chad\n"
-        "2.\tColombo Process Secretariat and Abu Dhabi Dialogue Secretariat\tMr Li Wei\tHead of the joint\n\n"
-        "#\tISCM\tName\tPosition\n"
-        "\t\t\tSecretariat of the Colombo Process and the ADD\n"
-        "3.\tRegional Conference on Migration (RCM)\tMr Juan Perez\tVice-Minister, RCM Chair\n"
-        "4.\tAndean Migration Forum Secretariat\tMs Eva Ruiz\tCoordinator\n\n"
-        "II. Host and Organizers (IOM)\n\n"
-        "#\tOrganization\tName\tPosition\n"
-        "5.\tIOM Headquarters\tMs Ada Okoro\tMigration Policy Officer\n\n"
-        "ANNEX VII: Materials\n"
-    )
-    result = extract(tmp_path, rules, REPORT_HEAD + table)
+    result = extract(tmp_path, rules, REPORT_HEAD + PARTICIPANT_TABLE)
     rows = [(p.row_no, p.group, p.iscm_ids, p.role, p.name, p.position) for p in result.facts.participants]
     assert rows == [
         (

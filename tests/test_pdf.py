@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from tests.conftest import GOLD, NEWSLETTERS, RAW
 from tests.pdf_render import HEADER, RenderInfo, render
+from tests.test_annexes import PARTICIPANT_TABLE, REPORT_HEAD
 
 from iscm_extract import cli, ingest, pipeline
 from iscm_extract.evaluate import Score, evaluate
@@ -103,15 +104,43 @@ def test_pdf_tables_score_as_the_text_tables(
 def test_pdf_facts_score_as_the_text_facts(
     pdf_runs: dict[int, PdfRun], corpus_outputs: Path, columns: int
 ) -> None:
-    """Theme lists, publications, anniversaries, headline figures, the report's speakers and the
-    survey's respondents read from the PDF as from the text (theme names, brackets and URLs wrap
-    in columns). The participant table is not: the renderer draws no tables."""
-    tables = ["themes", "publications", "anniversaries", "headline_stats", "speakers", "survey_respondents"]
+    """Theme lists, publications, anniversaries, headline figures, the report's participant table
+    (a ruled table across pages) and speakers, and the survey's respondents read from the PDF as
+    from the text: theme names, counts and URLs wrap in columns, table cells wrap in their cells."""
+    tables = [
+        "themes",
+        "publications",
+        "anniversaries",
+        "headline_stats",
+        "participants",
+        "speakers",
+        "survey_respondents",
+    ]
     pdf_scores = _by_key(evaluate(GOLD, pdf_runs[columns].out, tables))
     text_scores = _by_key(evaluate(GOLD, corpus_outputs, tables))
     assert pdf_scores["themes", "*"].f1 >= 0.97 * text_scores["themes", "*"].f1, pdf_scores["themes", "*"]
     for table in tables[1:]:
         assert pdf_scores[table, "*"].f1 == text_scores[table, "*"].f1 == 1.0, pdf_scores[table, "*"]
+    for table in ("themes", "participants"):
+        for field, equal, compared in pdf_scores[table, "*"].fields:
+            assert equal == compared, (table, field, equal, compared)
+
+
+@pytest.mark.parametrize("columns", LAYOUTS)
+def test_a_ruled_table_reads_as_its_rows(tmp_path: Path, rules: Rules, columns: int) -> None:
+    """A participant table drawn with rules, its cells wrapped, between columns of text: the
+    same participants as from the text, and the text around it in order."""
+    text = REPORT_HEAD + "Opening remarks were given by the Chair. " * 30 + "\n\n" + PARTICIPANT_TABLE
+    (tmp_path / "report.txt").write_text(text, encoding="utf-8")
+    render(text, tmp_path / "report.pdf", columns)
+    from_text, from_pdf = (
+        pipeline.extract_document(tmp_path / f"report.{ext}", rules) for ext in ("txt", "pdf")
+    )
+    assert from_pdf.facts.participants and [
+        (p.row_no, p.group, p.iscm_ids, p.roles, p.name, p.position) for p in from_pdf.facts.participants
+    ] == [(p.row_no, p.group, p.iscm_ids, p.roles, p.name, p.position) for p in from_text.facts.participants]
+    body = from_pdf.document.text
+    assert body.index("Opening remarks") < body.index("#\tISCM\tName") < body.index("ANNEX VII")
 
 
 @pytest.mark.parametrize("columns", LAYOUTS)

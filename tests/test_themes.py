@@ -64,10 +64,11 @@ def test_a_list_wrapping_over_lines_and_a_name_split_by_a_break(tmp_path: Path, 
         tmp_path,
         rules,
         "Thematic Areas\n\nBorder management: Bali Process, IGC, Khartoum\n\nProcess, MIDSA,\n"
-        "OCAM, Rabat Process\n\nData: RCM, SACM\n",
+        "OCAM, Rabat Process\n\nData: RCM, SACM\n\n[2 ISCMs]\n\nYouth: IGC, Quito\nProcess [2 ISCMs]\n",
     )
     assert members(rows, "Border management") == ["BALI", "IGC", "KHARTOUM", "MIDSA", "OCAM", "RABAT"]
-    assert members(rows, "Data") == ["RCM", "SACM"]
+    assert [(r.iscm_id, r.stated_count) for r in rows if r.theme == "Data"] == [("RCM", 2), ("SACM", 2)]
+    assert [(r.iscm_id, r.stated_count) for r in rows if r.theme == "Youth"] == [("IGC", 2), ("QUITO", 2)]
     assert not problems
 
 

@@ -7,6 +7,10 @@
   vertical gap or a short last line says a paragraph ends, and a column or page break joined
   when the line before it fills the column mid-sentence.
 
+Ruled tables (pdfplumber's table finder, on the page's lines) are read apart: each row becomes
+one line of tab-separated cells, a cell's wrapped lines joined, as a text converter writes them,
+and the text above and below a table is read as a region of its own.
+
 The result is plain text with a bold flag per character and each page's start offset; the text
 passes of ingest (Unicode, hyphenation, split headings) then run on it as on a text file.
 """
@@ -267,6 +271,50 @@ def _separator(previous: Row, row: Row, pitch: float, left_edge: float, right_ed
     return "\n\n" if spaced or short_end else "\n"
 
 
+@dataclass(frozen=True)
+class Table:
+    top: float
+    bottom: float
+    rows: list[list[str]]  # cells, each with its wrapped lines joined
+
+    @property
+    def text(self) -> str:
+        return "\n".join("\t".join(row) for row in self.rows)
+
+
+def _cell_text(cell: str | None) -> str:
+    """A cell's lines as one line: a line that ends in a hyphen runs on without a space."""
+    lines = [line.strip() for line in (cell or "").split("\n") if line.strip()]
+    text = ""
+    for line in lines:
+        text += line if not text or text.endswith("-") else f" {line}"
+    return _UNMAPPED.sub("\ufffd", text)
+
+
+def _page_tables(page: Any) -> list[tuple[tuple[float, float, float, float], Table]]:
+    found = []
+    for table in page.find_tables():
+        x0, top, x1, bottom = table.bbox
+        rows = [[_cell_text(cell) for cell in row] for row in table.extract(x_tolerance=1)]
+        found.append(((x0, top, x1, bottom), Table(top, bottom, rows)))
+    return sorted(found, key=lambda item: item[0][1])
+
+
+def _inside(word: Word, box: tuple[float, float, float, float]) -> bool:
+    middle_x, middle_y = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+    return box[0] <= middle_x <= box[2] and box[1] <= middle_y <= box[3]
+
+
+def _regions(rows: list[Row], tables: list[Table]) -> list[list[Row] | Table]:
+    """A page's rows cut at its tables: the rows above the first table, the table, and so on."""
+    regions: list[list[Row] | Table] = []
+    for table in tables:
+        regions.append([r for r in rows if r.top < table.top])
+        regions.append(table)
+        rows = [r for r in rows if r.top >= table.top]
+    return [*regions, rows]
+
+
 def _page_words(page: Any) -> list[Word]:
     # x_tolerance 1: a space in small type is narrower than pdfplumber's default 3 pt.
     words = page.extract_words(
@@ -292,7 +340,11 @@ def read(path: Path) -> PdfText:
     """The text layer of a PDF in reading order. Raises PdfError with a one-line reason."""
     try:
         with pdfplumber.open(path) as pdf:
-            pages = [_page_words(page) for page in pdf.pages]
+            pages, tables = [], []
+            for page in pdf.pages:
+                found = _page_tables(page)
+                pages.append([w for w in _page_words(page) if not any(_inside(w, box) for box, _ in found)])
+                tables.append([table for _, table in found])
     except Exception as exc:  # pdfminer raises many types; each means the file cannot be read
         # pdfplumber wraps pdfminer's exception (PDFPasswordIncorrect, ...) as its first argument.
         causes = [exc, *exc.args, exc.__context__]
@@ -301,7 +353,7 @@ def read(path: Path) -> PdfText:
             raise PdfError("password-protected PDF: no text can be read without the password") from exc
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         raise PdfError(f"not a readable PDF ({type(cause).__name__}: {str(cause)[:80]})") from exc
-    if not any(pages):
+    if not any(pages) and not any(tables):
         raise PdfError("PDF without a text layer (a scanned document?): nothing to extract")
     page_rows = [_rows(words) for words in pages]
     repeated = _repeated_edges(page_rows)
@@ -313,15 +365,26 @@ def read(path: Path) -> PdfText:
         chars.extend(text)
         bold.extend([is_bold] * len(text))
 
-    blocks: list[tuple[int, list[Row]]] = []
+    blocks: list[tuple[int, list[Row] | Table]] = []
     bodies = [[r for r in rows if _edge_key(r) not in repeated] for rows in page_rows]
-    for page_no, (body, gutters) in enumerate(zip(bodies, _layout_gutters(bodies), strict=True)):
-        blocks += [(page_no, block) for block in _reading_order(body, gutters)]
+    regions = [(n, region) for n, body in enumerate(bodies) for region in _regions(body, tables[n])]
+    text_regions = [region for _, region in regions if isinstance(region, list)]
+    gutters_of = iter(_layout_gutters(text_regions))
+    for page_no, region in regions:
+        if isinstance(region, Table):
+            blocks.append((page_no, region))
+        else:
+            blocks += [(page_no, block) for block in _reading_order(region, next(gutters_of)) if block]
     for n, (page_no, block) in enumerate(blocks):
-        if n:
-            emit(_block_separator(blocks[n - 1][1], block), False)
+        previous = blocks[n - 1][1] if n else None
+        if previous is not None:
+            tabular = isinstance(previous, Table) or isinstance(block, Table)
+            emit("\n\n" if tabular else _block_separator(previous, block), False)  # type: ignore[arg-type]
         while len(page_starts) <= page_no:
             page_starts.append(len(chars))
+        if isinstance(block, Table):
+            emit(block.text, False)
+            continue
         pitch = statistics.median([b.baseline - a.baseline for a, b in itertools.pairwise(block)] or [0])
         left_edge, right_edge = _edges(block)
         for k, row in enumerate(block):

@@ -127,18 +127,20 @@ class ThemeExtractor:
 
     def _continues(self, entry: _Entry, line: str, resolver: Resolver) -> bool:
         """A line continues an entry whose list is still open: nothing yet after the colon, a
-        trailing comma or an open bracket ("[10" / "ISCMs]"), or a name split by the break
-        ("Prague" + "Process")."""
+        trailing comma or an open bracket ("[10" / "ISCMs]"), a count alone ("[4 ISCMs]"), or a
+        name split by the break ("Prague" + "Process", "Quito" + "Process [7 ISCMs]")."""
         members = entry.members_text.rstrip()
         if self.rules.stated_count.search(members):
             return False
         unclosed = members.count("[") > members.count("]") or members.count("(") > members.count(")")
         if not members or members.endswith((",", ";")) or unclosed:
             return True
+        if self.rules.stated_count.match(line.strip()):
+            return True  # the count itself wrapped onto the next line
         listed, following = _items(members), _items(line)
         if not listed or not following:
             return False
-        last, first = listed[-1][0], following[0][0]
+        last, first = listed[-1][0], self.rules.stated_count.sub("", following[0][0]).strip()
         joined = resolver.resolve(f"{last} {first}", record=False).iscm_id
         return bool(joined) and resolver.resolve(first, fuzzy=False, record=False).iscm_id is None
 
