@@ -88,3 +88,12 @@ def test_a_reports_list_of_previous_reports(tmp_path: Path, rules: Rules) -> Non
         ),
         ("GRCP", "Summary Report of the Third Global Meeting of Chairs", None, 2011),
     ]
+    earlier = publications_of(
+        tmp_path,
+        rules,
+        "Earlier GRCP reports\n\n- IOM, Summary Report of the Second Global Meeting (GRCP 2), 2009\n",
+        head=report,
+    )
+    assert [(p.iscm_id, p.title, p.year) for p in earlier] == [
+        ("GRCP", "Summary Report of the Second Global Meeting", 2009)
+    ]
