@@ -129,3 +129,13 @@ def test_fact_rows_point_at_their_text(
         for row in frame.to_dict("records"):
             text = corpus_results[row["doc_id"]].document.text
             assert part(row) in " ".join(text[row["char_start"] : row["char_end"]].split()), (table, row)
+
+
+def test_evidence_is_the_whole_sentence_at_the_start_of_a_text() -> None:
+    from iscm_extract.facts import _sentence
+
+    text = "30th anniversary of OCAM. Next sentence."
+    start, end = _sentence(text, 0, 4)
+    assert text[start:end] == "30th anniversary of OCAM"
+    start, end = _sentence(text, 26, 30)
+    assert text[start:end] == "Next sentence."

@@ -1,5 +1,7 @@
-"""Stage 6c: anniversaries ("30th anniversary of MIDWA") and headline figures ("21 ISCMs held a
-total of 170 meetings", "representatives of 18 ISCMs spoke"). Patterns are data (rules/facts.yaml)."""
+"""Stage 6, facts besides meetings: `extract_facts` runs it for one document (themes.py,
+publications.py and annexes.py hold the other parts). This module itself reads anniversaries
+("30th anniversary of MIDWA") and headline figures ("21 ISCMs held a total of 170 meetings",
+"representatives of 18 ISCMs spoke"), by the patterns of rules/facts.yaml."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ HEADLINE_SECTIONS = {"stats", "global_meeting"}
 def _sentence(text: str, start: int, end: int, line_break: str = "\n") -> tuple[int, int]:
     """The sentence of text[start:end], bounded by ". " and `line_break` ("\n\n" lets a
     sentence run over wrapped lines)."""
-    left = max(text.rfind(". ", 0, start) + 2, text.rfind(line_break, 0, start) + len(line_break), 0)
+    stops = [(text.rfind(mark, 0, start), len(mark)) for mark in (". ", line_break)]
+    left = max((at + length for at, length in stops if at >= 0), default=0)
     right = min((i for i in (text.find(". ", end), text.find(line_break, end)) if i >= 0), default=len(text))
     return left + len(text[left:start]) - len(text[left:start].lstrip()), right
 
