@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -156,6 +157,43 @@ def test_validation_reports_every_failure_at_once(copy_of: Path, rules: Rules) -
     for expected in ("meeting_type", "NOT-AN-ID", "meeting_id", "start_date_not_after_end_date"):
         assert expected in failures
     assert cli.main(["validate", str(copy_of)]) == 1
+
+
+def test_fact_tables_are_checked_for_spans_ids_and_counts(copy_of: Path, rules: Rules) -> None:
+    """The checks the fact tables share (a span that ends before it starts, an id not in the
+    registry) and their own (count_ok that contradicts the counts) all report."""
+
+    def broken_span(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.at[0, "char_end"] = frame.at[0, "char_start"] - 1
+        return frame
+
+    def unknown_id(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+        def change(frame: pd.DataFrame) -> pd.DataFrame:
+            frame.at[0, column] = ["NOT-AN-ID"] if column == "iscm_ids" else "NOT-AN-ID"
+            return frame
+
+        return change
+
+    def wrong_count(frame: pd.DataFrame) -> pd.DataFrame:
+        checked = frame[frame["count_ok"].notna()].index[0]
+        frame.at[checked, "count_ok"] = not frame.at[checked, "count_ok"]
+        return frame
+
+    for table in write.FACT_TABLES:
+        _rewrite(copy_of / f"{table}.parquet", broken_span)
+    for table, column in [
+        ("publications", "iscm_id"),
+        ("survey_respondents", "iscm_id"),
+        ("speakers", "iscm_ids"),
+    ]:
+        _rewrite(copy_of / f"{table}.parquet", unknown_id(column))
+    _rewrite(copy_of / "themes.parquet", wrong_count)
+    failures = validate.validate_dir(copy_of, rules.registry.ids)
+    for table in write.FACT_TABLES:
+        assert any(f.startswith(f"{table}.") and "start_before_end" in f for f in failures), table
+    for table in ("publications", "survey_respondents", "speakers"):
+        assert any(f.startswith(f"{table}.iscm_id") and "NOT-AN-ID" in f for f in failures), table
+    assert any("count_ok_is_stated_equals_listed" in f for f in failures)
 
 
 def test_an_invalid_table_is_never_written(tmp_path: Path, rules: Rules) -> None:

@@ -85,8 +85,9 @@ class Sections(pa.DataFrameModel):
     def _ids(cls, series: pd.Series) -> pd.Series:
         return _known_ids(series)
 
+    # Inherited checks lose their `name`; the method's name stands in for it.
     @pa.dataframe_check(name="start_before_end")
-    def _span(cls, frame: pd.DataFrame) -> pd.Series:
+    def start_before_end(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["char_start"] <= frame["char_end"]
 
     class Config:
@@ -166,15 +167,42 @@ def _ids_or_all(series: pd.Series) -> pd.Series:
 
 def _id_lists(series: pd.Series) -> pd.Series:
     ids = _REGISTRY_IDS.get()
-    return series.map(lambda v: _lists(pd.Series([v])).iloc[0] and (not ids or set(v) <= ids))
+    return _lists(series) & series.map(lambda v: v is not None and (not ids or set(v) <= ids))
 
 
-def _span_ok(frame: pd.DataFrame) -> pd.Series:
-    return frame["char_start"] <= frame["char_end"]
+class _Traced(pa.DataFrameModel):
+    """What every fact table has: its document and the span of text a row was read from."""
 
-
-class Themes(pa.DataFrameModel):
     doc_id: Series[str]
+    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
+
+    # Inherited checks lose their `name`; the method's name stands in for it.
+    @pa.dataframe_check(name="start_before_end")
+    def start_before_end(cls, frame: pd.DataFrame) -> pd.Series:
+        return frame["char_start"] <= frame["char_end"]
+
+    class Config:
+        strict = True
+
+
+class _TracedWithIscm(_Traced):
+    iscm_id: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("iscm_id", name="registry_id_or_null")
+    def registry_id_or_null(cls, series: pd.Series) -> pd.Series:
+        return _known_ids(series)
+
+
+class _TracedWithIscmList(_Traced):
+    iscm_ids: Series[Any]
+
+    @pa.check("iscm_ids", name="list_of_registry_ids")
+    def list_of_registry_ids(cls, series: pd.Series) -> pd.Series:
+        return _id_lists(series)
+
+
+class Themes(_Traced):
     year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1980, le=2100)
     group: Series[str] = pa.Field(isin=["global_initiative", "thematic_area"])
     theme: Series[str]
@@ -185,8 +213,6 @@ class Themes(pa.DataFrameModel):
     listed_count: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=0)
     count_ok: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     evidence: Series[str]
-    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
 
     @pa.check("iscm_id", name="registry_id_or_all_or_null")
     def _ids(cls, series: pd.Series) -> pd.Series:
@@ -200,125 +226,67 @@ class Themes(pa.DataFrameModel):
             ((expected == frame["count_ok"]) | (~both & frame["count_ok"].isna())).fillna(False).astype(bool)
         )
 
-    @pa.dataframe_check(name="start_before_end")
-    def _span(cls, frame: pd.DataFrame) -> pd.Series:
-        return _span_ok(frame)
-
     class Config:
-        strict = True
         unique = ["doc_id", "group", "theme", "iscm_id", "member"]  # noqa: RUF012  # a pandera setting
 
 
-class Publications(pa.DataFrameModel):
-    doc_id: Series[str]
-    iscm_id: Series[str] = pa.Field(nullable=True)
+class Publications(_TracedWithIscm):
     title: Series[str] = pa.Field(str_length={"min_value": 1})
     url: Series[str] = pa.Field(nullable=True, str_matches=r"^(https?://|www\.)\S+$")
     year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1980, le=2100)
-    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
-
-    @pa.check("iscm_id", name="registry_id_or_null")
-    def _ids(cls, series: pd.Series) -> pd.Series:
-        return _known_ids(series)
-
-    class Config:
-        strict = True
 
 
-class Anniversaries(pa.DataFrameModel):
-    doc_id: Series[str]
-    iscm_id: Series[str] = pa.Field(nullable=True)
+class Anniversaries(_TracedWithIscm):
     years: Series[pd.Int32Dtype] = pa.Field(ge=1, le=200)
     evidence: Series[str]
-    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
-
-    @pa.check("iscm_id", name="registry_id_or_null")
-    def _ids(cls, series: pd.Series) -> pd.Series:
-        return _known_ids(series)
 
     class Config:
-        strict = True
         unique = ["doc_id", "iscm_id", "years"]  # noqa: RUF012  # a pandera setting
 
 
-class HeadlineStats(pa.DataFrameModel):
-    doc_id: Series[str]
+class HeadlineStats(_Traced):
     section_id: Series[str]
     metric: Series[str]
     value: Series[pd.Int32Dtype] = pa.Field(ge=0)
     unit: Series[str] = pa.Field(isin=["count", "percent"])
     evidence: Series[str]
-    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
 
     @pa.dataframe_check(name="percent_at_most_100")
     def _percent(cls, frame: pd.DataFrame) -> pd.Series:
         return (frame["unit"] != "percent") | (frame["value"] <= 100)
 
     class Config:
-        strict = True
         unique = ["section_id", "metric"]  # noqa: RUF012  # a pandera setting
 
 
-class Participants(pa.DataFrameModel):
-    doc_id: Series[str]
+class Participants(_TracedWithIscmList):
     row_no: Series[pd.Int32Dtype] = pa.Field(ge=1)
-    iscm_ids: Series[Any]
     roles: Series[Any]
     role: Series[str] = pa.Field(nullable=True)
     name: Series[str] = pa.Field(str_length={"min_value": 1})
     position: Series[str]
     group: Series[str] = pa.Field(isin=["iscm", "host"])
     organisation: Series[str]
-    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
-
-    @pa.check("iscm_ids", name="list_of_registry_ids")
-    def _ids(cls, series: pd.Series) -> pd.Series:
-        return _id_lists(series)
 
     @pa.dataframe_check(name="roles_align_with_iscm_ids")
     def _aligned(cls, frame: pd.DataFrame) -> pd.Series:
         return frame.apply(lambda r: len(r["roles"]) == len(r["iscm_ids"]), axis=1).astype(bool)
 
     class Config:
-        strict = True
         unique = ["doc_id", "row_no"]  # noqa: RUF012  # a pandera setting
 
 
-class Speakers(pa.DataFrameModel):
-    doc_id: Series[str]
+class Speakers(_TracedWithIscmList):
     row_no: Series[pd.Int32Dtype] = pa.Field(ge=1)
     name: Series[str]
     position: Series[str]
-    iscm_ids: Series[Any]
-    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
-
-    @pa.check("iscm_ids", name="list_of_registry_ids")
-    def _ids(cls, series: pd.Series) -> pd.Series:
-        return _id_lists(series)
 
     class Config:
-        strict = True
         unique = ["doc_id", "row_no"]  # noqa: RUF012  # a pandera setting
 
 
-class SurveyRespondents(pa.DataFrameModel):
-    doc_id: Series[str]
-    iscm_id: Series[str] = pa.Field(nullable=True)
+class SurveyRespondents(_TracedWithIscm):
     name: Series[str]
-    char_start: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    char_end: Series[pd.Int64Dtype] = pa.Field(ge=0)
-
-    @pa.check("iscm_id", name="registry_id_or_null")
-    def _ids(cls, series: pd.Series) -> pd.Series:
-        return _known_ids(series)
-
-    class Config:
-        strict = True
 
 
 class Problems(pa.DataFrameModel):
