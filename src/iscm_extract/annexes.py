@@ -12,19 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from iscm_extract.model import Participant, Problem, Speaker, SurveyRespondent
+from iscm_extract.model import Participant, Problem, Speaker, SurveyRespondent, lines_with_offsets
 from iscm_extract.normalise import Resolver
 from iscm_extract.rules import FactRules
 
 _ROW = re.compile(r"^(?P<no>\d{1,3})\.\s*\t(?P<cells>.*)$")
-
-
-def _lines(text: str) -> list[tuple[str, int]]:
-    lines, offset = [], 0
-    for line in text.split("\n"):
-        lines.append((line, offset))
-        offset += len(line) + 1
-    return lines
 
 
 def _role_at_end(text: str, rules: FactRules) -> str | None:
@@ -66,7 +58,7 @@ def _table_rows(text: str, rules: FactRules) -> list[_TableRow]:
     """The participant table's rows, continuation lines joined, each with the group of its header."""
     rows: list[_TableRow] = []
     group: str | None = None
-    for line, start in _lines(text):
+    for line, start in lines_with_offsets(text):
         cells = line.split("\t")
         if cells[0].strip() == "#" and len(cells) >= 3:
             group = rules.header_groups.get(cells[1].strip().casefold(), group)
@@ -140,7 +132,7 @@ def speakers(text: str, resolver: Resolver, rules: FactRules, is_person: PersonT
     """'Name, position, role of the Body' entries after a "List of Speakers" heading, each from a
     paragraph start or a line that starts a new name, up to the first paragraph of another shape."""
     entries: list[list] = []  # type: ignore[type-arg]  # [text, start, end]
-    lines = _lines(text)
+    lines = lines_with_offsets(text)
     first = next(
         (i for i, (line, _) in enumerate(lines) if rules.speakers_heading.search(line.strip())), None
     )

@@ -83,6 +83,15 @@ class DocumentInfo:
     year: int | None
 
 
+def lines_with_offsets(text: str, start: int = 0) -> list[tuple[str, int]]:
+    """The lines of `text`, each with the offset where it starts (plus `start`)."""
+    found, offset = [], start
+    for line in text.split("\n"):
+        found.append((line, offset))
+        offset += len(line) + 1
+    return found
+
+
 @dataclass(frozen=True)
 class Section:
     section_id: str
@@ -93,6 +102,10 @@ class Section:
     char_start: int
     char_end: int
     text: str
+
+    def lines(self) -> list[tuple[str, int]]:
+        """The section's lines with their offsets in the document."""
+        return lines_with_offsets(self.text, self.char_start)
 
 
 @dataclass(frozen=True)

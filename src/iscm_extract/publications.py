@@ -56,7 +56,6 @@ def newsletter_publications(
     title_lines: list[tuple[str, int]] = []
     url: list[str] = []
     url_end = 0
-    offset = section.char_start
 
     def close_url() -> None:
         nonlocal url
@@ -71,8 +70,7 @@ def newsletter_publications(
             title_lines.clear()
         url = []
 
-    for i, line in enumerate(section.text.split("\n")):
-        line_start, offset = offset, offset + len(line) + 1
+    for i, (line, line_start) in enumerate(section.lines()):
         text = line.strip()
         lead = line_start + len(line) - len(line.lstrip())  # where `text` starts
         if i == 0 and section.heading and text == section.heading:
@@ -124,9 +122,7 @@ def _report_list_items(section: Section, resolver: Resolver, rules: FactRules) -
     """The bullet items under a reference-list heading; an item may wrap over lines."""
     items: list[_ListItem] = []
     in_list, list_iscm, previous_line = False, None, False
-    offset = section.char_start
-    for line in section.text.split("\n"):
-        line_start, offset = offset, offset + len(line) + 1
+    for line, line_start in section.lines():
         text = line.strip()
         if any(p.search(text) for p in rules.report_lists):
             in_list = True

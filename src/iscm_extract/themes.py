@@ -97,10 +97,8 @@ class ThemeExtractor:
         entries: list[_Entry] = []
         current: _Entry | None = None
         pending: tuple[str, int] | None = None  # a line that may begin a theme name wrapped before its colon
-        offset = section.char_start
         after_blank = True
-        for i, line in enumerate(section.text.split("\n")):
-            line_start, offset = offset, offset + len(line) + 1
+        for i, (line, line_start) in enumerate(section.lines()):
             text = line.strip()
             if not text or (i == 0 and text == section.heading):
                 pending, after_blank = None, True
