@@ -32,17 +32,6 @@ HIGHLIGHTED: dict[str, str] = {
     "speakers": "#a0c4ff",
     "survey_respondents": "#caffbf",
 }
-# The field that names a row in the side panel and the index.
-LABELS = {
-    "meetings": "name",
-    "themes": "member",
-    "publications": "title",
-    "anniversaries": "evidence",
-    "headline_stats": "metric",
-    "participants": "name",
-    "speakers": "name",
-    "survey_respondents": "name",
-}
 
 
 @dataclass(frozen=True)
