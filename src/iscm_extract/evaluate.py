@@ -155,9 +155,15 @@ def read_gold(gold_dir: Path, table: str) -> pd.DataFrame:
 
 
 def evaluate(gold_dir: Path, pred_dir: Path, tables: list[str] | None = None) -> list[Score]:
+    """Scores of the documents that the run in `pred_dir` read (its documents table): gold of a
+    document the run was not given is not counted as missed."""
     scores: list[Score] = []
+    documents = pred_dir / "documents.parquet"
+    run_ids = set(pd.read_parquet(documents, columns=["doc_id"])["doc_id"]) if documents.exists() else None
     for table in tables or sorted(KEYS):
         gold = read_gold(gold_dir, table)
+        if run_ids is not None and not gold.empty:
+            gold = gold[gold["doc_id"].isin(run_ids)]
         pred_path = pred_dir / f"{table}.parquet"
         if gold.empty or not pred_path.exists():
             continue

@@ -4,7 +4,8 @@ Text input is cleaned in passes. Each pass rewrites a `MappedText`, which carrie
 character its offset in the raw input and whether it was bold, so that every later offset can be
 traced back to the source and bold survives as a signal:
 
-  markdown artefacts -> unicode -> layout (letter-spacing, spaces) -> hyphenation -> split headings
+  markdown artefacts -> unicode -> layout (letter-spacing, spaces) -> hyphenation
+    -> dropped ligatures -> run-together paragraphs -> split headings
 """
 
 from __future__ import annotations
@@ -317,6 +318,101 @@ def _join_broken_paragraph(match: re.Match[str]) -> list[Piece]:
     return [Piece(match.start(), match.start() + 1)] if inside else [Piece(match.start(), match.end())]
 
 
+# --- pass 4c: letters of a ligature the PDF's text layer dropped ---------------------------------
+
+# Ligatures whose glyph some PDFs map to nothing, so that "Meeting" reads "Meeng", "migration"
+# "migraon", "Officials" "Oicials", "Initiatives" "Iniaves".
+_LIGATURES = ("ffi", "ffl", "ff", "fi", "fl", "ft", "ti", "tt")
+_LOWER_WORD = re.compile(r"\b[A-Za-z][a-z]{1,}\b")
+# A repaired word must be a common English word (wordfreq's Zipf scale: 3 is once per million).
+_REPAIR_MIN_ZIPF = 3.0
+
+
+@lru_cache(maxsize=65536)
+def restore_ligature(word: str) -> str | None:
+    """The common English word that `word` is with one dropped ligature put back (or the same
+    ligature twice), or None when `word` is a word already or no repair makes one.
+
+    >>> restore_ligature("Meeng"), restore_ligature("Iniaves"), restore_ligature("Meeting")
+    ('Meeting', 'Initiatives', None)
+    """
+    zipf = _word_frequency()
+    lower = word.lower()
+    if zipf(lower, "en") > 0:
+        return None
+    best: tuple[float, str] | None = None
+    for ligature in _LIGATURES:
+        candidates = [lower[:i] + ligature + lower[i:] for i in range(1, len(lower) + 1)]
+        if len(lower) >= 5:
+            candidates += [
+                c[:j] + ligature + c[j:]
+                for c in candidates
+                for j in range(c.index(ligature) + len(ligature) + 1, len(c) + 1)
+            ]
+        for candidate in candidates:
+            score = zipf(candidate, "en")
+            if score >= _REPAIR_MIN_ZIPF and (best is None or score > best[0]):
+                best = (score, candidate)
+    if best is None:
+        return None
+    return word[0] + best[1][1:]
+
+
+def _restore_ligatures(text: MappedText) -> MappedText:
+    """Dropped ligature letters put back where a document's words need them; a document whose
+    words are all whole is left as it is (a few repairs are the sign of a lossy text layer)."""
+
+    def replace(match: re.Match[str]) -> list[Piece]:
+        word = match[0]
+        repaired = restore_ligature(word)
+        if repaired is None:
+            return [Piece(match.start(), match.end())]
+        # The inserted letters: the first position where the words differ, to the repaired tail.
+        i = next((k for k, (a, b) in enumerate(zip(word, repaired, strict=False)) if a != b), len(word))
+        tail = len(word) - i
+        return [
+            Piece(match.start(), match.start() + i),
+            Piece(match.start() + i, insert=repaired[i : len(repaired) - tail]),
+            Piece(match.start() + i, match.end()),
+        ]
+
+    if sum(1 for m in _LOWER_WORD.finditer(text.text[:200_000]) if restore_ligature(m[0])) < 3:
+        return text
+    return text.rewrite(_LOWER_WORD, replace)
+
+
+# --- pass 4d: a whole document run together into one paragraph -----------------------------------
+
+# A line this long is no paragraph a layout would print: the converter ran the text together.
+_RUN_TOGETHER_LINE = 2000
+_SENTENCE_BREAK = re.compile(
+    # A sentence end: a word of two lower-case letters or digits, or a bracket, before the stop
+    # (not "H.E. Mr", "Simon K. Chelugui").
+    r"(?<=[^\W_A-Z]{2}[.!?]) (?=[A-Z0-9(])|(?<=[)\]][.!?]) (?=[A-Z0-9(])"
+    r"|(?<=[a-z0-9.)\]]) (?=(?:[A-Z0-9-]{2,} ){2,}[A-Z])"  # before a run of capitals
+    r"|(?<=\]) (?=[A-Z])"  # after a bracketed note ("[2 ISCMs] Asylum and Refugees: ...")
+)
+
+
+def _split_run_together(text: MappedText) -> MappedText:
+    """In a line of thousands of characters (a whole issue flattened by its converter), each
+    sentence, and each run of capitals (a heading run into the text), starts a line of its own:
+    "... adopted a declaration. Budapest Process The 5th ..." -> "... declaration.\nBudapest ..."."""
+    if all(len(line) < _RUN_TOGETHER_LINE for line in text.text.split("\n")):
+        return text
+    long_lines = [
+        (m.start(), m.end())
+        for m in re.finditer(r"[^\n]+", text.text)
+        if m.end() - m.start() >= _RUN_TOGETHER_LINE
+    ]
+
+    def replace(match: re.Match[str]) -> list[Piece]:
+        inside = any(a <= match.start() < b for a, b in long_lines)
+        return [Piece(match.start(), insert="\n")] if inside else [Piece(match.start(), match.end())]
+
+    return text.rewrite(_SENTENCE_BREAK, replace)
+
+
 # --- pass 5: a heading split over two lines -----------------------------------------------------
 
 _STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"}
@@ -383,6 +479,8 @@ def clean_layout(text: MappedText) -> MappedText:
     text = _dehyphenate(text)
     text = text.rewrite(_LEADING_HYPHEN, lambda m: [Piece(m.start() + 1, m.end())])
     text = text.rewrite(_PARAGRAPH_BREAK, _join_broken_paragraph)
+    text = _restore_ligatures(text)
+    text = _split_run_together(text)
     text = _join_split_headings(text)
     return text.rewrite(re.compile(r"\A\n+|\n+\Z"), lambda m: [])
 

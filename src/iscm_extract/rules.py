@@ -87,6 +87,7 @@ class HeadingRule:
     kind: str
     iscm_id: str | None
     patterns: tuple[re.Pattern[str], ...]
+    title_only: bool = False  # the line must read as a title (capitalised words or capitals)
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,11 @@ def load_sections(path: Path, registry: Registry) -> SectionRules:
         iscm_id = raw.get("iscm")
         if iscm_id is not None and iscm_id not in registry.ids:
             raise RulesError(f"{where}: iscm {iscm_id!r} is not a registry id")
-        headings.append(HeadingRule(kind, iscm_id, _compile(raw.get("patterns"), f"{where}.patterns")))
+        title_only = raw.get("title_only", False)
+        if not isinstance(title_only, bool):
+            raise RulesError(f"{where}: title_only must be true or false, not {title_only!r}")
+        patterns = _compile(raw.get("patterns"), f"{where}.patterns")
+        headings.append(HeadingRule(kind, iscm_id, patterns, title_only))
     return SectionRules(
         max_heading_words=int(data.get("max_heading_words", 18)),
         skip_lines=_compile(data.get("skip_lines"), f"{path}: skip_lines"),

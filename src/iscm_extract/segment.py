@@ -28,6 +28,19 @@ _ISCM_SCOPE = {"front_matter", "iscm", "stats", "other", "global_meeting"}
 _SENTENCE_END = re.compile(r"[.!?;]\"?$")
 _URL_LINE = re.compile(r"(?:https?://|www\.)\S+")
 _STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"}
+# "3. Bali Process", "IV) Rabat Process": a number before a heading. (A bullet marks a list
+# item, not a heading.)
+_ENUMERATION = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[A-Za-z])[.)]\s+(?=\S)")
+# A heading in capitals run into its text: words in capitals ("ISCMs" too), numbers and brackets,
+# then a capitalised word in lower case; a comma or colon makes it a list, not a heading.
+_CAPITALS_RUN = re.compile(r"[^\sa-z,;:]*[A-Z][^\sa-z,;:]*(?:s\b)? (?:[^\sa-z,;:]+(?:s\b)? )*(?=[A-Z][a-z])")
+# A heading wrapped by a narrow column continues over at most this many lines.
+_MAX_HEADING_LINES = 3
+
+
+def unnumbered(text: str) -> str:
+    """The heading without its enumeration: '3. Bali Process' -> 'Bali Process'."""
+    return _ENUMERATION.sub("", text, count=1)
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,27 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+def _upper_case(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) >= 0.8
+
+
+def _upper_case_block(lines: list[Line], n: int) -> tuple[Line, int]:
+    """An upper-case heading wrapped over lines ("MAIN MEETINGS BY INTER-STATE" / "CONSULTATION
+    MECHANISMS ON MIGRATION") as one line, and the number of its last line; any other line as it is."""
+    last = n
+    while (
+        last + 1 < min(n + _MAX_HEADING_LINES, len(lines))
+        and _upper_case(lines[last].text)
+        and _upper_case(lines[last + 1].text)
+        and not _SENTENCE_END.search(lines[last].text)
+    ):
+        last += 1
+    if last == n:
+        return lines[n], n
+    return Line(lines[n].start, lines[last].end, " ".join(line.text for line in lines[n : last + 1])), last
+
+
 def _title_like(name: str) -> bool:
     words = [w for w in re.findall(r"[\w'+-]+", name) if w.lower() not in _STOPWORDS]
     return bool(words) and sum(w[0].isupper() or w[0].isdigit() for w in words) / len(words) >= 0.75
@@ -69,24 +103,34 @@ class _HeadingFinder:
         return (
             len(text.split()) <= self.rules.max_heading_words
             and not text.endswith((".", ","))  # a comma: the line continues (a wrapped list)
+            # An unclosed bracket or quote: a sentence wrapped by a narrow column ('... "Secretariats
+            # as ... on Migration" (19').
+            and text.count("(") == text.count(")")
+            and (text.count('"') + text.count("“") + text.count("”")) % 2 == 0
             and not any(p.search(text) for p in self.rules.not_headings)
         )
 
     def by_rule(self, line: Line) -> Heading | None:
+        text = unnumbered(line.text)
         for rule in self.rules.headings:
-            if any(p.search(line.text) for p in rule.patterns):
+            if rule.title_only and not (_title_like(text) or _upper_case(text)):
+                continue
+            if any(p.search(text) for p in rule.patterns):
                 return Heading(line.start, line.end, rule.kind, line.text, rule.iscm_id)  # type: ignore[arg-type]
         return None
 
     def by_registry(self, line: Line) -> Heading | None:
-        resolution = self.resolver.resolve_heading(line.text)
+        resolution = self.resolver.resolve_heading(unnumbered(line.text))
         if resolution is not None and resolution.iscm_id is not None:
             self.seen_ids.add(resolution.iscm_id)
             return Heading(line.start, line.end, "iscm", line.text, resolution.iscm_id)
-        name, _ = split_name(line.text)
+        name, _ = split_name(unnumbered(line.text))
         last_word = name.split()[-1].casefold() if name.split() else ""
         conflict = resolution is not None
-        if conflict or (last_word in self.rules.iscm_heading_nouns and _title_like(name)):
+        # A bracket inside the name ("Sixth SOM (26 May) on Almaty Process") is a sentence wrapped
+        # in a narrow column, not a body's name.
+        named_like_a_body = last_word in self.rules.iscm_heading_nouns and "(" not in name
+        if conflict or (named_like_a_body and _title_like(name)):
             why = "its long name and acronym name different bodies" if conflict else "no registry id matches"
             self.problems.append(
                 Problem(
@@ -101,10 +145,46 @@ class _HeadingFinder:
         return None
 
     def by_uppercase(self, line: Line) -> Heading | None:
-        letters = [c for c in line.text if c.isalpha()]
-        upper = sum(c.isupper() for c in letters)
-        if len(letters) >= self.rules.uppercase_heading_min_letters and upper / len(letters) >= 0.8:
+        letters = sum(c.isalpha() for c in line.text)
+        if letters >= self.rules.uppercase_heading_min_letters and _upper_case(line.text):
             return Heading(line.start, line.end, "other", line.text, None)
+        return None
+
+    def run_in_capitals(self, line: Line) -> Heading | None:
+        """A heading in capitals run into its text ("MAIN MEETINGS BY ISCMS In 2023, 21 ISCMs held"):
+        the run of upper-case words before a capitalised word in lower case."""
+        run = _CAPITALS_RUN.match(line.text + " ")
+        if run is None or run.end() >= len(line.text):
+            return None
+        prefix = run[0].strip()
+        too_short = sum(c.isalpha() for c in prefix) < self.rules.uppercase_heading_min_letters
+        if too_short or len(prefix.split()) < 2:
+            return None
+        heading = self.by_rule(Line(line.start, line.start + len(prefix), prefix))
+        if heading is None:
+            heading = Heading(line.start, line.start + len(prefix), "other", prefix, None)
+        return heading
+
+    def skipped_run_in(self, line: Line) -> Line | None:
+        """A 'continued' line run into the text ("MAIN MEETINGS (CONTINUED) Regional ..."): its
+        words, to be skipped like the line of its own it was."""
+        for pattern in self.rules.skip_lines:
+            for match in re.finditer(r" (?=[A-Z])", line.text):
+                if pattern.search(line.text[: match.start()]):
+                    return Line(line.start, line.start + match.start(), line.text[: match.start()])
+        return None
+
+    def run_in_rule(self, line: Line) -> Heading | None:
+        """A rule heading in title case run into its text ("Global Initiatives Global Compact for
+        Migration: ..."): the longest prefix of capitalised words that a rule names."""
+        tokens = line.text.split(" ")
+        for n in range(min(len(tokens) - 1, 8), 0, -1):
+            prefix = " ".join(tokens[:n])
+            if not _title_like(prefix) or not tokens[n][:1].isupper():
+                continue
+            heading = self.by_rule(Line(line.start, line.start + len(prefix), prefix))
+            if heading is not None:
+                return heading
         return None
 
     def run_in(self, line: Line, current_id: str | None) -> Heading | None:
@@ -132,6 +212,31 @@ def _continues(lines: list[Line], n: int) -> bool:
     return bool(following) and (following[0].islower() or following[0] == "(")
 
 
+def _wrapped_heading(
+    finder: _HeadingFinder, lines: list[Line], n: int, iscm_scope: bool
+) -> tuple[Heading, int] | None:
+    """A heading that a narrow column wrapped over two or three lines ("Migration Dialogue for the" /
+    "Intergovernmental Authority on" / "Development Region (IGAD-RCP)"): the joined lines name a
+    section kind or resolve to a registry id. Returns the heading and its last line's number."""
+    for last in range(min(n + _MAX_HEADING_LINES, len(lines)) - 1, n, -1):  # the longest first
+        part = lines[n : last + 1]
+        if not all(p.text for p in part) or any(re.search(r"[.!?;:)]$", p.text) for p in part[:-1]):
+            continue  # a closing bracket ends a heading: "... Region (IGAD-RCP)"
+        joined = Line(part[0].start, part[-1].end, " ".join(p.text for p in part))
+        if not finder.heading_like(joined.text) or _continues(lines, last):
+            continue
+        heading = finder.by_rule(joined)
+        if heading is None and iscm_scope:
+            resolution = finder.resolver.resolve_heading(unnumbered(joined.text))
+            if resolution is not None and resolution.iscm_id is not None:
+                heading = finder.by_registry(joined)
+        if heading is not None:
+            text = finder.doc.text[joined.start : joined.end]
+            as_written = " ".join(text.split())
+            return Heading(joined.start, joined.end, heading.kind, as_written, heading.iscm_id), last
+    return None
+
+
 def find_headings(
     doc: Document, resolver: Resolver, rules: SectionRules
 ) -> tuple[list[Heading], list[Line], list[Problem]]:
@@ -144,7 +249,10 @@ def find_headings(
     at_break = after_blank = True
     paragraph_start = previous_paragraph_start = 0
     lines = split_lines(doc.text)
+    consumed_until = -1  # lines of a heading wrapped over several lines
     for n, line in enumerate(lines):
+        if n <= consumed_until:
+            continue
         if not line.text:
             at_break = after_blank = True
             continue
@@ -156,12 +264,25 @@ def find_headings(
             at_break = True
             continue
         heading = None
-        if at_break and finder.heading_like(line.text) and not _continues(lines, n):
+        skipped_prefix = finder.skipped_run_in(line)
+        if skipped_prefix is not None:
+            skipped.append(skipped_prefix)
+            line = Line(skipped_prefix.end + 1, line.end, doc.text[skipped_prefix.end + 1 : line.end])
+        line, last = _upper_case_block(lines, n) if skipped_prefix is None else (line, n)
+        consumed_until = last
+        if at_break and finder.heading_like(line.text) and not _continues(lines, last):
             heading = finder.by_rule(line)
             if heading is None and kind in _ISCM_SCOPE:
                 heading = finder.by_registry(line)
             if heading is None:
                 heading = finder.by_uppercase(line)
+        if heading is None and at_break and last == n:
+            wrapped = _wrapped_heading(finder, lines, n, kind in _ISCM_SCOPE)
+            if wrapped is not None:
+                heading, consumed_until = wrapped
+                line = lines[consumed_until]
+        if heading is None and at_break:
+            heading = finder.run_in_capitals(line) or finder.run_in_rule(line)
         if heading is None and at_break and kind in _ISCM_SCOPE:
             heading = finder.run_in(line, current_id)
         if (

@@ -1,0 +1,141 @@
+"""Metamorphic tests: each gold newsletter rewritten by each transform of tests/variants.py (the
+same facts in another layout, style or wording) must keep its scores (issue 12's targets)."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import NEWSLETTERS, ROOT
+from tests.variants import TRANSFORMS, Sample, load_sample, score_samples
+
+from iscm_extract import ingest, segment
+from iscm_extract.evaluate import Score
+from iscm_extract.rules import Rules
+
+TARGETS = {"sections": 0.97, "meetings:dated": 0.95, "themes": 0.95}
+# Issue 12 asks 0.95 for a flattened issue (xfailed below while short); this floor keeps what is
+# reached (before issue 12 a flattened issue found one section in fourteen: F1 0.07).
+FLATTENED_SECTIONS_FLOOR = 0.80
+# Transforms whose scores are still below a target on some newsletter (see the issue 12 note).
+# Strict: when a fix lifts one above its target, the test fails until it is moved out of here.
+SHORT = {
+    ("flattened", "sections"): "run-in headings not after a sentence end are missed",
+    ("flattened", "meetings:dated"): "meetings of a missed run-in heading go to the ISCM before it",
+    ("flattened", "themes"): "theme entries run together on one line are not split",
+    ("ligatures_dropped", "sections"): "a heading with two different dropped ligatures stays unresolved",
+    ("ligatures_dropped", "themes"): "theme names with two different dropped ligatures",
+    ("rewrapped_40", "sections"): "a 40-column wrap splits headings in more than three lines",
+    ("rewrapped_90", "sections"): "the 2020 letter-spaced headings re-wrapped",
+    ("headings_acronym_first", "sections"): '"AU HoAI - AU HoA Initiative": an acronym with a space',
+    ("headings_acronym_first", "meetings:dated"): "meetings of that unresolved heading",
+    ("theme_counts_in_parentheses", "themes"): 'the last member before "(N ISCMs)" is lost',
+    ("theme_members_wrapped", "themes"): "a wrapped member list in the 2020 layout",
+}
+
+
+@pytest.fixture(scope="session")
+def variant_scores(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> dict[tuple[str, str], Score]:
+    samples: list[Sample] = []
+    for doc in NEWSLETTERS:
+        base = load_sample(doc)
+        for transform in TRANSFORMS:
+            variant = transform(base)
+            samples.append(Sample(f"{doc}--{transform.__name__}", variant.text, variant.gold, variant.year))
+    return score_samples(samples, rules, tmp_path_factory.mktemp("variants"))
+
+
+def _cases() -> list[object]:
+    cases: list[object] = []
+    for transform in TRANSFORMS:
+        for table in TARGETS:
+            reason = SHORT.get((transform.__name__, table))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            name = transform.__name__
+            cases.append(pytest.param(name, table, marks=marks, id=f"{name}-{table}"))
+    return cases
+
+
+@pytest.mark.parametrize(("transform", "table"), _cases())
+def test_a_variant_keeps_its_scores(
+    variant_scores: dict[tuple[str, str], Score], transform: str, table: str
+) -> None:
+    for doc in NEWSLETTERS:
+        score = variant_scores[(table, f"{doc}--{transform}")]
+        assert score.f1 >= TARGETS[table], (doc, score.missing[:5], score.extra[:5])
+
+
+def test_a_flattened_issue_finds_its_sections(variant_scores: dict[tuple[str, str], Score]) -> None:
+    for doc in NEWSLETTERS:
+        assert variant_scores[("sections", f"{doc}--flattened")].f1 >= FLATTENED_SECTIONS_FLOOR
+
+
+# --- the transforms do what they say ------------------------------------------------------------
+
+
+def test_transforms_change_the_text_and_keep_the_meetings() -> None:
+    base = load_sample("iscm-highlights-2023")
+    for transform in TRANSFORMS:
+        variant = transform(base)
+        assert variant.text != base.text, transform.__name__
+        assert variant.gold["meetings"].equals(base.gold["meetings"]), transform.__name__
+
+
+def test_flattened_is_one_paragraph_and_headings_follow_the_capitals() -> None:
+    from tests import variants
+
+    base = load_sample("iscm-highlights-2021")
+    assert variants.flattened(base).text.count("\n") == 1
+    capitals = variants.headings_in_capitals(base)
+    assert "ALMATY PROCESS" in capitals.text.splitlines()
+    assert "ALMATY PROCESS" in set(capitals.gold["sections"]["heading"])
+
+
+# --- the general rules behind the scores ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dropped", "word"),
+    [("Meeng", "Meeting"), ("migraon", "migration"), ("Oicials", "Officials"), ("Iniaves", "Initiatives")],
+)
+def test_dropped_ligature_letters_are_put_back(dropped: str, word: str) -> None:
+    assert ingest.restore_ligature(dropped) == word
+
+
+@pytest.mark.parametrize("word", ["Meeting", "Niamey", "Tegucigalpa", "Khartoum", "ISCMs", "Quito"])
+def test_whole_words_and_names_are_left_alone(word: str) -> None:
+    assert ingest.restore_ligature(word) is None
+
+
+def test_a_run_together_issue_is_cut_at_sentences_but_not_at_initials() -> None:
+    sentence = "The SOM (3 May) met in Rabat. Budapest Process The 5th Ministerial Conference (4 June). "
+    text = ingest.clean_text("Speakers: H.E. Mr Simon K. Chelugui, Minister. " + sentence * 40).text
+    lines = text.split("\n")
+    assert "Budapest Process The 5th Ministerial Conference (4 June)." in lines
+    assert lines[0] == "Speakers: H.E. Mr Simon K. Chelugui, Minister."
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["3. Bali Process", "IV) Bali Process", "c) Bali Process"],
+)
+def test_numbered_and_capital_headings_resolve(line: str) -> None:
+    assert segment.unnumbered(line) == "Bali Process"
+
+
+def test_no_rule_file_names_a_sentence_of_a_test_document() -> None:
+    """The rules must generalise: none may quote six words in a row of a document written for the
+    tests. (The registry, rules/iscms.yaml, holds the bodies' names, which any text may print.)"""
+    rules_text = " ".join(
+        " ".join(p.read_text(encoding="utf-8").lower().split())
+        for p in (ROOT / "rules").glob("*.yaml")
+        if p.name != "iscms.yaml"
+    )
+    for document in sorted((ROOT / "tests" / "documents").glob("*.txt")):
+        words = document.read_text(encoding="utf-8").lower().split()
+        for i in range(len(words) - 5):
+            run = " ".join(words[i : i + 6])
+            assert run not in rules_text, (document.name, run)
+
+
+def test_test_documents_exist_with_gold() -> None:
+    for document in sorted((ROOT / "tests" / "documents").glob("*.txt")):
+        assert (ROOT / "tests" / "gold" / document.stem / "meetings.csv").exists(), document.name
