@@ -88,7 +88,7 @@ def stage_shares(inputs: list[Path]) -> list[str]:
             tables = write.build_tables(results, [])
             sources = [(r.document.doc_id, r.document.source_path, r.document.sha256) for r in results]
             manifest = write.build_manifest(tables, sources, rules.fingerprint)
-            write.write_outputs(tables, manifest, Path(out), rules.registry.ids)
+            write.write_outputs(tables, manifest, Path(out), rules.vocabulary)
 
         times.seconds["write (validate + parquet)"] = _seconds(write_all)
     total = sum(times.seconds.values())
@@ -117,7 +117,7 @@ def passes(inputs: list[Path], count: int) -> list[dict[str, float]]:
             sources = [(r.document.doc_id, r.document.source_path, r.document.sha256) for r in results]
             manifest = write.build_manifest(tables, sources, rules.fingerprint)
             started = time.perf_counter()
-            write.write_outputs(tables, manifest, Path(out), rules.registry.ids)
+            write.write_outputs(tables, manifest, Path(out), rules.vocabulary)
             times.seconds["write"] = time.perf_counter() - started
         times.seconds["total"] = time.perf_counter() - start
         times.seconds["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
