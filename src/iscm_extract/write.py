@@ -38,6 +38,7 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -535,8 +536,11 @@ def check_output_dir(out_dir: Path) -> None:
     ancestor = out_dir.absolute().parent
     while not ancestor.exists():
         ancestor = ancestor.parent
-    if not ancestor.is_dir() or not _writable(ancestor):
-        raise OutputError(f"--out {out_dir}: cannot write in {ancestor} (read-only)")
+    try:  # a real probe: permission bits do not tell for root, nor for read-only mounts
+        with tempfile.TemporaryDirectory(dir=ancestor, prefix=f".{out_dir.name}.probe-"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"--out {out_dir}: cannot write in {ancestor} ({exc.strerror})") from None
     if out_dir.is_dir():
         if not _writable(out_dir):
             raise OutputError(f"--out {out_dir} is read-only")
