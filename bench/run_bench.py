@@ -235,11 +235,14 @@ def scaling(factors: list[int], workers: list[int]) -> list[str]:
     return lines
 
 
+# Peak memory from VmHWM (the peak of this process image): ru_maxrss would carry over the peak
+# of the forking parent on Linux, hiding any smaller peak of the child.
 _INGEST_CHILD = (
-    "import json, resource, sys, time; from pathlib import Path; from iscm_extract import ingest; "
+    "import json, sys, time; from pathlib import Path; from iscm_extract import ingest; "
     "ingest.is_word('x'); import pdfplumber; start = time.perf_counter(); "
     "n = len(ingest.read(Path(sys.argv[1]))[0].text); "
-    "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024; "
+    "peak = next(int(line.split()[1]) * 1024 for line in open('/proc/self/status') "
+    "if line.startswith('VmHWM:')); "
     "print(json.dumps([time.perf_counter() - start, peak, n]))"
 )
 

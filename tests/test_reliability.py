@@ -281,6 +281,7 @@ def test_two_runs_at_once_into_one_folder(tmp_path: Path) -> None:
     )
     assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
     assert cli.main(["validate", str(out)]) == 0
+    assert validate.consistency_failures(out) == []  # the tables are the ones the manifest names
     assert len(pd.read_parquet(out / "documents.parquet")) in {1, 2}
     assert not list(tmp_path.glob(".out.staging-*"))
 
