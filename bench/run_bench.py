@@ -9,6 +9,10 @@
      (the first pass pays for imports and the spaCy model), and `iscm-extract extract` served
      from its cache (nothing changed).
   4. Scaling: raw/ replicated 10x and 100x, extracted with 1 and 2 worker processes.
+  5. Ingest memory: texts of 1, 5 and 50 MB (raw/ repeated) and a 300-page PDF (the corpus
+     rendered in two columns, repeated), each read by `ingest.read` in a new process; peak RSS
+     less that of a process that has imported the same modules and loaded the word list, per
+     input byte, and seconds per MB.
 
 Ratios are the figures to quote; absolute seconds depend on the machine, described at the top.
 """
@@ -88,7 +92,7 @@ def stage_shares(inputs: list[Path]) -> list[str]:
             tables = write.build_tables(results, [])
             sources = [(r.document.doc_id, r.document.source_path, r.document.sha256) for r in results]
             manifest = write.build_manifest(tables, sources, rules.fingerprint)
-            write.write_outputs(tables, manifest, Path(out), rules.registry.ids)
+            write.write_outputs(tables, manifest, Path(out), rules.vocabulary)
 
         times.seconds["write (validate + parquet)"] = _seconds(write_all)
     total = sum(times.seconds.values())
@@ -117,7 +121,7 @@ def passes(inputs: list[Path], count: int) -> list[dict[str, float]]:
             sources = [(r.document.doc_id, r.document.source_path, r.document.sha256) for r in results]
             manifest = write.build_manifest(tables, sources, rules.fingerprint)
             started = time.perf_counter()
-            write.write_outputs(tables, manifest, Path(out), rules.registry.ids)
+            write.write_outputs(tables, manifest, Path(out), rules.vocabulary)
             times.seconds["write"] = time.perf_counter() - started
         times.seconds["total"] = time.perf_counter() - start
         times.seconds["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -231,6 +235,74 @@ def scaling(factors: list[int], workers: list[int]) -> list[str]:
     return lines
 
 
+# Peak memory from VmHWM (the peak of this process image): ru_maxrss would carry over the peak
+# of the forking parent on Linux, hiding any smaller peak of the child.
+_INGEST_CHILD = (
+    "import json, sys, time; from pathlib import Path; from iscm_extract import ingest; "
+    "ingest.is_word('x'); import pdfplumber; start = time.perf_counter(); "
+    "n = len(ingest.read(Path(sys.argv[1]))[0].text); "
+    "peak = next(int(line.split()[1]) * 1024 for line in open('/proc/self/status') "
+    "if line.startswith('VmHWM:')); "
+    "print(json.dumps([time.perf_counter() - start, peak, n]))"
+)
+
+
+def _ingest_child(path: str) -> tuple[float, float, int]:
+    done = subprocess.run(
+        [sys.executable, "-c", _INGEST_CHILD, path], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    seconds, peak, chars = json.loads(done.stdout)
+    return seconds, peak, chars
+
+
+def _long_pdf(folder: Path, pages: int) -> Path:
+    """The corpus rendered in two columns, repeated until it has at least `pages` pages."""
+    corpus = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "raw").glob("*.txt")))
+    path = folder / "long.pdf"
+    copies = 1
+    while True:
+        render("\n\n".join([corpus] * copies), path, columns=2)
+        with pdfplumber.open(path) as document:
+            found = len(document.pages)
+        if found >= pages:
+            return path
+        copies = max(copies + 1, int(copies * pages / found) + 1)
+
+
+def ingest_memory(text_sizes_mb: list[int], pdf_pages: int) -> list[str]:
+    corpus = b"\n\n".join(p.read_bytes() for p in sorted((ROOT / "raw").glob("*.txt")))
+    with tempfile.TemporaryDirectory() as tmp:
+        tiny = Path(tmp) / "tiny.txt"
+        tiny.write_bytes(corpus[:2000])
+        _, baseline, _ = _ingest_child(str(tiny))
+    lines = [
+        f"Peak RSS of `ingest.read` in a new process, less {baseline / 2**20:.0f} MB: that of the same "
+        "process reading a 2 KB text (interpreter, imports, word list). Before issue 14 ingest "
+        "kept Python lists of one object per character: about 230 bytes per input byte (5 MB: "
+        "1.2 GB and 5 minutes; 50 MB did not finish in 50 minutes, 11.6 GB); a 300-page PDF took "
+        "11 minutes and 3.4 GB.",
+        "",
+        "| input | size (MB) | seconds | seconds/MB | peak RSS (MB) | bytes per input byte |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = []
+        for size in text_sizes_mb:
+            path = Path(tmp) / f"text-{size}mb.txt"
+            path.write_bytes((corpus * (size * 10**6 // len(corpus) + 1))[: size * 10**6])
+            inputs.append((f"text {size} MB", path))
+        if pdf_pages:
+            inputs.append((f"PDF {pdf_pages} pages", _long_pdf(Path(tmp), pdf_pages)))
+        for name, path in inputs:
+            seconds, peak, _ = _ingest_child(str(path))
+            size = path.stat().st_size
+            lines.append(
+                f"| {name} | {size / 10**6:.1f} | {seconds:.1f} | {seconds / (size / 10**6):.2f} | "
+                f"{peak / 2**20:.0f} | {(peak - baseline) / size:.1f} |"
+            )
+    return lines
+
+
 def _proc_field(path: str, field: str) -> str | None:
     try:
         lines = Path(path).read_text().splitlines()
@@ -262,9 +334,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100], help="copies of raw/ for scaling")
     parser.add_argument("--passes", type=Path, help=argparse.SUPPRESS)  # the child process of section 3
+    parser.add_argument("--text-mb", type=int, nargs="*", default=[1, 5, 50], help="text sizes for memory")
+    parser.add_argument("--pdf-pages", type=int, default=300, help="pages of the PDF for memory (0: none)")
+    parser.add_argument("--memory-only", action="store_true", help="only the ingest memory section, printed")
     args = parser.parse_args()
     if args.passes:
         print(json.dumps(passes(sorted(args.passes.glob("*.txt")), 2)))
+        return
+    if args.memory_only:
+        print("\n".join(ingest_memory(args.text_mb, args.pdf_pages)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         pdfs = []
@@ -276,6 +354,7 @@ def main() -> None:
             "Time per stage": stage_shares(sorted((ROOT / "raw").glob("*.txt")) + pdfs),
             "Cold and warm, per stage, and peak memory": cold_and_warm(args.rounds),
             "Scaling with corpus size and workers": scaling(args.scale, [1, 2]),
+            "Ingest memory per input byte": ingest_memory(args.text_mb, args.pdf_pages),
         }
     report = ["# Benchmarks", "", "Written by `make bench` (bench/run_bench.py).", "", *machine()]
     for title, lines in sections.items():

@@ -153,7 +153,7 @@ def test_validation_reports_every_failure_at_once(copy_of: Path, rules: Rules) -
         return frame
 
     _rewrite(copy_of / "meetings.parquet", break_rows)
-    failures = "\n".join(validate.validate_dir(copy_of, rules.registry.ids))
+    failures = "\n".join(validate.validate_dir(copy_of, rules.vocabulary))
     for expected in ("meeting_type", "NOT-AN-ID", "meeting_id", "start_date_not_after_end_date"):
         assert expected in failures
     assert cli.main(["validate", str(copy_of)]) == 1
@@ -188,7 +188,7 @@ def test_fact_tables_are_checked_for_spans_ids_and_counts(copy_of: Path, rules: 
     ]:
         _rewrite(copy_of / f"{table}.parquet", unknown_id(column))
     _rewrite(copy_of / "themes.parquet", wrong_count)
-    failures = validate.validate_dir(copy_of, rules.registry.ids)
+    failures = validate.validate_dir(copy_of, rules.vocabulary)
     for table in write.FACT_TABLES:
         assert any(f.startswith(f"{table}.") and "start_before_end" in f for f in failures), table
     for table in ("publications", "survey_respondents", "speakers"):
@@ -203,7 +203,7 @@ def test_an_invalid_table_is_never_written(tmp_path: Path, rules: Rules) -> None
     frame.at[0, "kind"] = "appendix"
     tables["sections"] = pa.Table.from_pandas(frame, schema=write.SCHEMAS["sections"], preserve_index=False)
     with pytest.raises(validate.ValidationError, match="appendix"):
-        write.write_outputs(tables, {}, tmp_path / "out", rules.registry.ids)
+        write.write_outputs(tables, {}, tmp_path / "out", rules.vocabulary)
     assert not (tmp_path / "out").exists()
 
 

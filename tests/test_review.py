@@ -67,8 +67,8 @@ def test_every_meeting_of_a_document_is_highlighted_in_the_browser(
     corpus_outputs: Path, tmp_path: Path
 ) -> None:
     pages = review.write_review(corpus_outputs, tmp_path / "review")
-    assert {p.name for p in pages} >= {"index.html", "iscm-highlights-2023.html"}
-    dom = browser_dom(tmp_path / "review" / "iscm-highlights-2023.html", tmp_path / "profile")
+    assert {p.name for p in pages} >= {"index.html", review.page_name("iscm-highlights-2023")}
+    dom = browser_dom(tmp_path / "review" / review.page_name("iscm-highlights-2023"), tmp_path / "profile")
     meetings = pd.read_parquet(corpus_outputs / "meetings.parquet")
     meeting_ids = set(meetings[meetings["doc_id"] == "iscm-highlights-2023"]["meeting_id"])
     assert len(meeting_ids) > 50
@@ -86,7 +86,7 @@ def test_problems_link_to_their_place_in_the_text(corpus_outputs: Path, tmp_path
     problems = pd.read_parquet(corpus_outputs / "problems.parquet")
     placed = problems[(problems["doc_id"] == "iscm-highlights-2023") & problems["char_start"].notna()]
     assert len(placed) >= 1
-    dom = browser_dom(tmp_path / "review" / "iscm-highlights-2023.html", tmp_path / "profile")
+    dom = browser_dom(tmp_path / "review" / review.page_name("iscm-highlights-2023"), tmp_path / "profile")
     assert dom.links and dom.links <= dom.anchors
     assert len(dom.links) == len(placed)
 

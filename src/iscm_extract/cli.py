@@ -10,8 +10,8 @@ import logging
 import sys
 from pathlib import Path
 
-from iscm_extract import __version__, dictionary, diff, evaluate, pipeline, progress, review, validate
-from iscm_extract.rules import DEFAULT_RULES_DIR, RulesError, load_rules
+from iscm_extract import __version__, dictionary, diff, evaluate, pipeline, progress, review, validate, write
+from iscm_extract.rules import DEFAULT_RULES_DIR, Rules, RulesError, load_rules
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
 
@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--workers", type=int, default=1, help="documents extracted in parallel")
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     extract.add_argument("--verbose", "-v", action="store_true", help="log each document")
+    extract.add_argument(
+        "--allow-empty", action="store_true", help="write empty tables when no input is found (else exit 2)"
+    )
+    extract.add_argument(
+        "--wait", type=float, default=600.0, help="seconds to wait for another run writing to --out (600)"
+    )
 
     score = commands.add_parser("eval", help="precision, recall and F1 per table against gold CSVs")
     score.add_argument("--gold", type=Path, default=Path("tests/gold"))
@@ -72,24 +78,37 @@ def _extract(args: argparse.Namespace) -> int:
         print(f"iscm-extract: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
     try:
-        rules = load_rules(args.rules)
-    except RulesError as exc:
-        print(f"iscm-extract: invalid rules: {exc}", file=sys.stderr)
+        write.check_output_dir(args.out)
+    except write.OutputError as exc:
+        print(f"iscm-extract: {exc}", file=sys.stderr)
+        return 2
+    rules = _rules(args.rules)
+    if rules is None:
         return 2
     options = pipeline.RunOptions(
         cache_dir=None if args.no_cache else args.cache,
         force=args.force,
         workers=args.workers,
         progress=progress.wanted(args.quiet),
+        allow_empty=args.allow_empty,
+        wait=args.wait,
     )
     try:
         result = pipeline.run(args.paths, args.out, rules, options)
+    except (pipeline.EmptyInputError, write.OutputError) as exc:
+        print(f"iscm-extract: {exc}", file=sys.stderr)
+        return 2
     except validate.ValidationError as exc:
         print(f"iscm-extract: {exc}", file=sys.stderr)
         return 1
     for failed in result.failed:
         print(f"error: {failed.problem.message}", file=sys.stderr)
-    n_problems = sum(len(r.problems) for r in result.results) + len(result.failed)
+    for problem in result.dropped:
+        print(f"error: {problem.doc_id}: {problem.message}", file=sys.stderr)
+    for problem in result.problems:
+        if problem.stage == "ingest" and "share the file stem" in problem.message:
+            print(f"warning: {problem.message}", file=sys.stderr)
+    n_problems = len(result.problems)
     rows = ", ".join(f"{name} {n}" for name, n in result.row_counts.items())
     total = len(result.results) + len(result.failed)
     print(
@@ -97,6 +116,15 @@ def _extract(args: argparse.Namespace) -> int:
         f"{len(result.failed)} failed; rows: {rows}; {n_problems} problems -> {args.out}"
     )
     return 1 if result.n_errors else 0
+
+
+def _rules(directory: Path) -> Rules | None:
+    """The rules, or None after a one-line message naming the file and field."""
+    try:
+        return load_rules(directory)
+    except RulesError as exc:
+        print(f"iscm-extract: invalid rules: {exc}", file=sys.stderr)
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         print(evaluate.format_scores(scores, show_errors=not args.quiet_errors))
         return 0
     if args.command == "diff":
+        unknown = sorted(set(args.table or []) - set(write.SCHEMAS))
+        if unknown:
+            print(
+                f"iscm-extract: unknown table {', '.join(unknown)} (tables: {', '.join(write.SCHEMAS)})",
+                file=sys.stderr,
+            )
+            return 2
         try:
             diffs = diff.diff_dirs(args.old, args.new, args.table)
         except (FileNotFoundError, OSError, ValueError) as exc:
@@ -138,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.directory.is_dir():
             print(f"iscm-extract: not a folder: {args.directory}", file=sys.stderr)
             return 2
-        failures = validate.validate_dir(args.directory, load_rules(args.rules).registry.ids)
+        rules = _rules(args.rules)
+        if rules is None:
+            return 2
+        failures = validate.validate_dir(args.directory, rules.vocabulary)
         print("\n".join(failures) if failures else f"{args.directory}: all tables valid")
         return 1 if failures else 0
     return 2

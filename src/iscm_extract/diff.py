@@ -9,6 +9,7 @@ changed row, not a removal and an addition.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,31 +186,44 @@ def render_text(diffs: list[TableDiff], limit: int = 20) -> str:
     return "\n".join(lines)
 
 
+def md_code(text: str) -> str:
+    """A markdown code span of any text: fenced by one backtick more than its longest run of
+    backticks, padded when it starts or ends with one; pipes escaped for table cells."""
+    text = text.replace("\n", " ").replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_text(text: str) -> str:
+    """Plain text in markdown: characters that would make markup (links, emphasis, HTML, table
+    cells) are backslash-escaped."""
+    return re.sub(r"([\\`*_\[\]<>|#~!])", r"\\\1", text.replace("\n", " "))
+
+
 def render_markdown(diffs: list[TableDiff], limit: int = 20) -> str:
     lines = [
         "| table | status | added | removed | changed | schema |",
         "| --- | --- | ---: | ---: | ---: | --- |",
     ]
     lines += [
-        f"| {d.table} | {d.status} | {len(d.added)} | {len(d.removed)} | {len(d.changed)} | "
-        f"{'; '.join(d.schema) or '-'} |"
+        f"| {md_text(d.table)} | {d.status} | {len(d.added)} | {len(d.removed)} | {len(d.changed)} | "
+        f"{md_text('; '.join(d.schema)) or '-'} |"
         for d in diffs
     ]
     for d in diffs:
         if d.equal:
             continue
-        lines += ["", f"### {d.table}", ""]
-        lines += [f"- added `{_row_text(d.table, r)}`" for r in d.added[:limit]]
-        lines += [f"- removed `{_row_text(d.table, r)}`" for r in d.removed[:limit]]
+        lines += ["", f"### {md_text(d.table)}", ""]
+        lines += [f"- added {md_code(_row_text(d.table, r))}" for r in d.added[:limit]]
+        lines += [f"- removed {md_code(_row_text(d.table, r))}" for r in d.removed[:limit]]
         if d.changed:
             lines += ["", "| row | column | old | new |", "| --- | --- | --- | --- |"]
             for change in d.changed[:limit]:
                 row = _key_text(change.key)
                 for column, (a, b) in change.columns.items():
-                    cells = [f"`{row}`", column, _short(a, 40), _short(b, 40)]
-                    lines.append(
-                        "| " + " | ".join(c.replace("\n", " ").replace("|", "\\|") for c in cells) + " |"
-                    )
+                    cells = [md_code(row), md_text(column), md_text(_short(a, 40)), md_text(_short(b, 40))]
+                    lines.append("| " + " | ".join(cells) + " |")
         hidden = (
             max(0, len(d.added) - limit) + max(0, len(d.removed) - limit) + max(0, len(d.changed) - limit)
         )

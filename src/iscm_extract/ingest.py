@@ -6,19 +6,35 @@ traced back to the source and bold survives as a signal:
 
   markdown artefacts -> unicode -> layout (letter-spacing, spaces) -> hyphenation
     -> dropped ligatures -> run-together paragraphs -> split headings
+
+Memory is linear with a small constant: the text is a str, the offsets an array of 32-bit
+integers and the bold flags a bytearray (about 6 bytes a character, against some 230 bytes for
+lists of Python objects). A pass copies the stretches between its matches as slices, never
+character by character, and remembers them as (old start, old end, new start) segments, which
+is how a link found by an earlier pass finds its new place. For example, removing the `**` of
+"a **b** c" copies "a ", "b" and " c": three slices, three segments.
+
+Decoding: a byte-order mark decides UTF-8, UTF-16 or UTF-32; otherwise UTF-8, else Latin-1 with
+a warning; a NUL byte anywhere (outside a UTF-16/32 text) means binary. Invisible formatting
+characters (Unicode category Cf: zero-width joiners, word joiners, bidi marks and overrides, soft
+hyphens) are removed by the unicode pass, the offsets of the other characters kept.
 """
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import hashlib
 import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from iscm_extract.model import Document, InputFormat, Link, Span
 
@@ -33,19 +49,31 @@ class IngestError(Exception):
 @dataclass
 class MappedText:
     text: str
-    source: list[int]
-    bold: list[bool]
+    source: array[int]  # offset in the raw input of each character (32-bit)
+    bold: bytearray  # 1 where the character was bold
     links: list[Link] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.source, array):
+            self.source = array("I", self.source)
+        if not isinstance(self.bold, bytearray):
+            self.bold = bytearray(self.bold)
 
     @classmethod
     def from_raw(cls, raw: str) -> MappedText:
-        return cls(raw, list(range(len(raw))), [False] * len(raw))
+        offsets = array("I", [0]) * len(raw)
+        target = memoryview(offsets).cast("B")
+        step = 1 << 20  # filled a million at a time: no second full-size copy
+        for start in range(0, len(raw), step):
+            end = min(start + step, len(raw))
+            target[start * 4 : end * 4] = np.arange(start, end, dtype=np.uint32).tobytes()
+        return cls(raw, offsets, bytearray(len(raw)))
 
     def rewrite(
         self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], list[Piece]]
     ) -> MappedText:
         """Replace each match by pieces; kept pieces keep their source offsets and flags."""
-        out = _Builder()
+        out = _Builder(self)
         position = 0
         for match in pattern.finditer(self.text):
             out.copy(self, position, match.start())
@@ -55,14 +83,16 @@ class MappedText:
                 else:
                     out.copy(self, piece.start, piece.end, force_bold=piece.bold, link=piece.link)
             position = match.end()
+        if position == 0 and out.length == 0:
+            return self  # no match: nothing to rewrite
         out.copy(self, position, len(self.text))
         links = [*out.links, *(self._remap_link(link, out) for link in self.links)]
-        return MappedText("".join(out.chars), out.source, out.bold, [lk for lk in links if lk is not None])
+        return out.build([lk for lk in links if lk is not None])
 
     def _remap_link(self, link: Link, out: _Builder) -> Link | None:
         # Links are stored in output coordinates of the pass that found them; later passes move them.
-        start = out.new_position.get(link.start)
-        end = out.new_position.get(link.end - 1)
+        start = out.new_position(link.start)
+        end = out.new_position(link.end - 1)
         return Link(start, end + 1, link.url) if start is not None and end is not None else None
 
 
@@ -78,30 +108,86 @@ class Piece:
 
 
 class _Builder:
-    def __init__(self) -> None:
-        self.chars: list[str] = []
-        self.source: list[int] = []
-        self.bold: list[bool] = []
+    """The output of one pass, recorded as copies of stretches of the input and inserted strings,
+    and built at the end into arrays allocated once at their final size (growing a large array
+    piece by piece would copy it on every reallocation)."""
+
+    def __init__(self, text: MappedText) -> None:
+        self.input = text
         self.links: list[Link] = []
-        self.new_position: dict[int, int] = {}
+        self.length = 0
+        # (old start, old end, new start) of each copied stretch, in three compact arrays
+        self._old_starts: array[int] = array("q")
+        self._old_ends: array[int] = array("q")
+        self._new_starts: array[int] = array("q")
+        self._flags: bytearray = bytearray()  # per copy: 1 when forced bold
+        self._inserts: list[tuple[int, str, int, bool]] = []  # new start, string, source, bold
+        self._order: list[int] | None = None
 
     def copy(
         self, text: MappedText, start: int, end: int, force_bold: bool = False, link: str | None = None
     ) -> None:
-        begin = len(self.chars)
-        for i in range(start, end):
-            self.new_position[i] = len(self.chars)
-            self.chars.append(text.text[i])
-            self.source.append(text.source[i])
-            self.bold.append(text.bold[i] or force_bold)
-        if link and end > start:
-            self.links.append(Link(begin, len(self.chars), link))
+        if end <= start:
+            return
+        begin = self.length
+        n = len(self._old_starts)
+        if (
+            n
+            and not force_bold
+            and not self._flags[-1]
+            and self._old_ends[-1] == start
+            and self._new_starts[-1] + (start - self._old_starts[-1]) == begin
+        ):
+            # Adjacent plain copies (the text between matches and a match kept as it is) are
+            # one stretch, so a pass that changes little records little.
+            self._old_ends[-1] = end
+        else:
+            self._old_starts.append(start)
+            self._old_ends.append(end)
+            self._new_starts.append(begin)
+            self._flags.append(1 if force_bold else 0)
+        self.length += end - start
+        if link:
+            self.links.append(Link(begin, self.length, link))
 
     def insert(self, string: str, source: int, bold: bool) -> None:
-        for char in string:
-            self.chars.append(char)
-            self.source.append(source)
-            self.bold.append(bold)
+        if string:
+            self._inserts.append((self.length, string, source, bold))
+            self.length += len(string)
+
+    def build(self, links: list[Link]) -> MappedText:
+        old = self.input
+        source = array("I", [0]) * self.length
+        bold = bytearray(self.length)
+        target, origin = memoryview(source).cast("B"), memoryview(old.source).cast("B")
+        size = source.itemsize
+        parts: list[tuple[int, str]] = []
+        for k in range(len(self._old_starts)):
+            start, end, new = self._old_starts[k], self._old_ends[k], self._new_starts[k]
+            target[new * size : (new + end - start) * size] = origin[start * size : end * size]
+            bold[new : new + end - start] = b"\x01" * (end - start) if self._flags[k] else old.bold[start:end]
+            parts.append((new, old.text[start:end]))
+        for new, string, offset, flag in self._inserts:
+            source[new : new + len(string)] = array("I", [offset]) * len(string)
+            if flag:
+                bold[new : new + len(string)] = b"\x01" * len(string)
+            parts.append((new, string))
+        parts.sort(key=lambda part: part[0])
+        text = "".join(part for _, part in parts)
+        del parts
+        return MappedText(text, source, bold, links)
+
+    def new_position(self, old: int) -> int | None:
+        """Where the character at `old` of the input went, or None when the pass dropped it."""
+        if self._order is None:
+            self._order = sorted(range(len(self._old_starts)), key=self._old_starts.__getitem__)
+        order = self._order
+        i = bisect.bisect_right(order, old, key=self._old_starts.__getitem__) - 1
+        if i < 0:
+            return None
+        segment = order[i]
+        start, end = self._old_starts[segment], self._old_ends[segment]
+        return self._new_starts[segment] + old - start if old < end else None
 
 
 # --- pass 1: markdown and HTML artefacts of the converter -------------------------------------
@@ -173,6 +259,8 @@ def _normalise_char(match: re.Match[str]) -> list[Piece]:
     char = match[0]
     if char in _CHAR_MAP:
         return [Piece(match.start(), insert=_CHAR_MAP[char])] if _CHAR_MAP[char] else []
+    if unicodedata.category(char) == "Cf":
+        return []  # invisible formatting: zero-width (non-)joiners, word joiner, bidi marks and overrides
     # Footnote markers (superscripts) stay as they are: NFKC would glue them to words as digits.
     if unicodedata.decomposition(char).startswith(("<super>", "<sub>")):
         return [Piece(match.start(), match.end())]
@@ -238,8 +326,9 @@ class Dehyphenator:
     """
 
     def __init__(self, text: str):
-        self._words = Counter(w.lower() for w in re.findall(r"[A-Za-z]+", text))
-        self._hyphenated = Counter(w.lower() for w in _WORD.findall(text) if "-" in w)
+        # Generators, not lists: a list of every word of a large text costs ~60 bytes a word.
+        self._words = Counter(m[0].lower() for m in re.finditer(r"[A-Za-z]+", text))
+        self._hyphenated = Counter(m[0].lower() for m in _WORD.finditer(text) if "-" in m[0])
 
     def join(self, left: str, right: str) -> bool:
         joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
@@ -461,16 +550,32 @@ def _join_split_headings(text: MappedText) -> MappedText:
 # --- the text path ------------------------------------------------------------------------------
 
 
+def _newlines(raw: str) -> str:
+    return raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
+
+
 def clean_text(raw: str) -> MappedText:
     """All passes of the text path, in order. Pure: raw text in, mapped text out."""
-    text = MappedText.from_raw(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    return _clean_boxed([MappedText.from_raw(_newlines(raw))])
+
+
+def _clean_boxed(box: list[MappedText]) -> MappedText:
+    """clean_text on the text in `box`, taken out of it so that each pass frees its input."""
+    text = box.pop()
     text = text.rewrite(_MARKDOWN, _strip_markdown)
     text = text.rewrite(_ESCAPE, lambda m: [Piece(m.start(1), m.end(1))])
-    return clean_layout(text)
+    box.append(text)
+    del text  # held here, it would keep a whole copy alive through every later pass
+    return _layout_boxed(box)
 
 
 def clean_layout(text: MappedText) -> MappedText:
     """The passes that text from a PDF and text from a converter share."""
+    return _layout_boxed([text])
+
+
+def _layout_boxed(box: list[MappedText]) -> MappedText:
+    text = box.pop()
     text = text.rewrite(_UNICODE, _normalise_char)
     text = text.rewrite(_LINE, _collapse_letter_spacing)
     text = text.rewrite(_EDGE_SPACES, lambda m: [])
@@ -485,30 +590,48 @@ def clean_layout(text: MappedText) -> MappedText:
     return text.rewrite(re.compile(r"\A\n+|\n+\Z"), lambda m: [])
 
 
-def _spans(flags: list[bool]) -> tuple[Span, ...]:
-    spans: list[Span] = []
-    start = None
-    for i, flag in enumerate([*flags, False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            spans.append(Span(start, i))
-            start = None
-    return tuple(spans)
+def _spans(flags: Sequence[int] | bytearray) -> tuple[Span, ...]:
+    """Runs of set flags: bytearray(b"\\x00\\x01\\x01\\x00") -> (Span(1, 3),)."""
+    flags = flags if isinstance(flags, bytearray) else bytearray(bool(f) for f in flags)
+    return tuple(Span(m.start(), m.end()) for m in re.finditer(rb"[^\x00]+", flags))
 
 
 def _blocks(text: str) -> tuple[Span, ...]:
     return tuple(Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text))
 
 
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode(data: bytes, source: str) -> tuple[str, list[str]]:
-    """UTF-8, else Latin-1 with a warning; binary data is refused."""
+    """By its byte-order mark (UTF-8, UTF-16, UTF-32), else UTF-8, else Latin-1 with a warning;
+    binary data (a NUL anywhere) is refused."""
     if not data.strip():
         raise IngestError(f"{source}: file is empty")
-    if b"\x00" in data[:4096]:
+    for mark, codec in _BOMS:
+        if data.startswith(mark):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise IngestError(
+                    f"{source}: not valid {codec.upper()} ({exc.reason} at byte {exc.start})"
+                ) from exc
+            if "\x00" in text:
+                raise IngestError(f"{source}: binary data, not a text file")
+            if not text.strip():
+                raise IngestError(f"{source}: file is empty")
+            return text, []
+    if b"\x00" in data:
         raise IngestError(f"{source}: binary data, not a text file")
     try:
-        return data.decode("utf-8-sig"), []
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         text = data.decode("latin-1")
         return text, [f"{source}: not valid UTF-8 ({exc.reason} at byte {exc.start}); decoded as Latin-1"]
@@ -517,22 +640,26 @@ def decode(data: bytes, source: str) -> tuple[str, list[str]]:
 def read_text(path: Path) -> tuple[Document, list[str]]:
     """Read a .txt or .md file; returns the document and warnings."""
     data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
     raw, warnings = decode(data, path.name)
-    cleaned = clean_text(raw)
+    del data  # the bytes, then the decoded text, are freed as soon as they are used
+    box = [MappedText.from_raw(_newlines(raw))]
+    del raw
+    cleaned = _clean_boxed(box)
     fmt: InputFormat = "md" if path.suffix.lower() == ".md" else "txt"
-    return _document(path, data, fmt, cleaned), warnings
+    return _document(path, sha256, fmt, cleaned), warnings
 
 
 def _document(
-    path: Path, data: bytes, fmt: InputFormat, cleaned: MappedText, page_starts: tuple[int, ...] = ()
+    path: Path, sha256: str, fmt: InputFormat, cleaned: MappedText, page_starts: tuple[int, ...] = ()
 ) -> Document:
     return Document(
         doc_id=path.stem,
         source_path=display_path(path),
         input_format=fmt,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         text=cleaned.text,
-        source_offsets=array("I", cleaned.source),
+        source_offsets=cleaned.source,
         bold=_spans(cleaned.bold),
         links=tuple(cleaned.links),
         blocks=_blocks(cleaned.text),
@@ -574,13 +701,13 @@ def read_pdf(path: Path) -> tuple[Document, list[str]]:
         layer = pdf.read(path)
     except pdf.PdfError as exc:
         raise IngestError(f"{path.name}: {exc}") from exc
-    cleaned = clean_layout(MappedText(layer.text, list(range(len(layer.text))), list(layer.bold)))
+    cleaned = clean_layout(MappedText(layer.text, array("I", range(len(layer.text))), bytearray(layer.bold)))
     # A page starts at the first cleaned character that comes from that page or a later one.
     page_starts = tuple(
         next((i for i, src in enumerate(cleaned.source) if src >= start), len(cleaned.text))
         for start in layer.page_starts
     )
-    document = _document(path, data, "pdf", cleaned, page_starts)
+    document = _document(path, hashlib.sha256(data).hexdigest(), "pdf", cleaned, page_starts)
     unmapped = cleaned.text.count("\ufffd")
     warnings = (
         [f"{path.name}: {unmapped} glyphs without a Unicode mapping, read as U+FFFD"] if unmapped else []

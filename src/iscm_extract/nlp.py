@@ -7,11 +7,21 @@ ORDINAL) is used as evidence only. `ligature_repair` runs after NER so that it c
 feature: it sets each norm to the lowercase text, and the norm of a token that is no word but
 becomes a meeting word when a dropped ligature is put back to that word ("Meeng" -> "meeting").
 The span ruler matches the rules' phrases on these norms.
+
+A text longer than `PIECE_CHARS` (spaCy refuses texts over `nlp.max_length`, error E088, and
+needs about a gigabyte per 100,000 characters for the parser and NER) is processed in pieces cut
+at a paragraph break, else a line break, else a sentence end, else a space, each piece keeping
+the whitespace after its cut, and the pieces' docs are joined (`Doc.from_docs`) into one doc of
+the whole text: same text, same character offsets, spans and entities of every piece. For
+example a 2.5 MB section is read as about 26 pieces and handed back as one doc.
+`load_pipeline` returns the pipeline wrapped so that `nlp(text)` and `nlp.pipe(texts)` do this
+for every caller (meetings.py needs no change).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import spacy
@@ -102,10 +112,59 @@ def vocabulary(rules: MeetingRules) -> set[str]:
     return {form for word in words for form in word_forms(word) if form.isalpha()}
 
 
-_PIPELINES: dict[tuple[Any, ...], Language] = {}
+PIECE_CHARS = 100_000
+_CUTS = (re.compile(r"\n\s*\n\s*"), re.compile(r"\n\s*"), re.compile(r"[.!?]\s+"), re.compile(r"\s+"))
 
 
-def load_pipeline(rules: MeetingRules) -> Language:
+def pieces(text: str, limit: int = PIECE_CHARS) -> list[str]:
+    """`text` cut into pieces of at most `limit` characters (where a cut can be found), at the last
+    paragraph break, line break, sentence end or space before the limit; "".join(pieces) == text."""
+    found = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = 0
+        for pattern in _CUTS:
+            ends = [m.end() for m in pattern.finditer(window, limit // 2) if m.end() < len(window)]
+            if ends:
+                cut = ends[-1]
+                break
+        cut = cut or limit  # no space in a long stretch: a hard cut
+        found.append(text[start : start + cut])
+        start += cut
+    found.append(text[start:])
+    return found
+
+
+class LongTextPipeline:
+    """A spaCy pipeline that takes texts of any length: a long text is processed in pieces and
+    the pieces' docs joined into one. Everything else is the wrapped pipeline's."""
+
+    def __init__(self, nlp: Language, limit: int = PIECE_CHARS):
+        self.nlp = nlp
+        self.limit = min(limit, nlp.max_length)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.nlp, name)
+
+    def _join(self, docs: list[Doc]) -> Doc:
+        return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+
+    def __call__(self, text: str) -> Doc:
+        return self._join(list(self.nlp.pipe(pieces(text, self.limit))))
+
+    def pipe(self, texts: Iterable[str], **kwargs: Any) -> Iterator[Doc]:
+        """Like Language.pipe (the pieces of all texts go through one batched pipe)."""
+        cut = [pieces(text, self.limit) for text in texts]
+        docs = self.nlp.pipe((piece for parts in cut for piece in parts), **kwargs)
+        for parts in cut:
+            yield self._join([next(docs) for _ in parts])
+
+
+_PIPELINES: dict[tuple[Any, ...], LongTextPipeline] = {}
+
+
+def load_pipeline(rules: MeetingRules) -> LongTextPipeline:
     """The pipeline for these rules, loaded once per process."""
     key = (
         rules.spacy_model,
@@ -116,7 +175,7 @@ def load_pipeline(rules: MeetingRules) -> Language:
         tuple(sorted((k, v) for k, v in rules.format_cues.items())),
     )
     if key not in _PIPELINES:
-        _PIPELINES[key] = _build_pipeline(rules)
+        _PIPELINES[key] = LongTextPipeline(_build_pipeline(rules))
     return _PIPELINES[key]
 
 

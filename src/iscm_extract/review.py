@@ -7,15 +7,23 @@ linked to its place in the text; the text follows, with one colour per table; ho
 clicking a highlight shows the fields of its rows in a side panel. The document text is read
 again from the source file and checked against `documents.text_sha256`, so the offsets are the
 ones the tables were written with.
+
+Safety: every text is HTML-escaped; the rows' JSON inside the page's <script> has <, > and &
+written as \u003c, \u003e and \u0026, so no field ("<!--", "</script>") can end or change the
+script. A document's page is named `doc-<safe stem>-<hash of doc_id>.html` (`page_name`): two
+doc_ids never share a page and none is `index.html`; links are URL-encoded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -184,7 +192,7 @@ def document_page(doc: dict[str, Any], text: str | None, tables: dict[str, pd.Da
     highlights = load_highlights(tables, doc_id)
     counts = pd.Series([h.table for h in highlights]).value_counts().to_dict() if highlights else {}
     records = {h.record_id: {"table": h.table, "fields": h.fields} for h in highlights}
-    records_json = json.dumps(records).replace("</", "<\\/")  # no "</script>" inside the script
+    records_json = script_json(records)
     parts += [
         f"<p class='legend'>{_legend(counts)}</p><p id='summary'></p>",
         f"<pre class='text'>{render_text(text, highlights, anchors)}</pre>",
@@ -192,6 +200,18 @@ def document_page(doc: dict[str, Any], text: str | None, tables: dict[str, pd.Da
         f"<script>{_SCRIPT}</script>",
     ]
     return _page(doc_id, "".join(parts))
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside <script>: no <, > or & at all (JSON reads the escapes back)."""
+    text = json.dumps(value)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page_name(doc_id: str) -> str:
+    """The file of a document's page: never index.html, never another doc_id's."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", doc_id)[:80]
+    return f"doc-{safe}-{hashlib.sha256(doc_id.encode()).hexdigest()[:10]}.html"
 
 
 def _document_text(doc: dict[str, Any]) -> str | None:
@@ -212,14 +232,15 @@ def write_review(outputs: Path, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     pages, rows = [], []
     for doc in tables["documents"].to_dict("records"):
-        page = out / f"{doc['doc_id']}.html"
+        page = out / page_name(str(doc["doc_id"]))
         page.write_text(document_page(doc, _document_text(doc), tables), encoding="utf-8")
         pages.append(page)
         counts = {t: int((tables[t]["doc_id"] == doc["doc_id"]).sum()) for t in HIGHLIGHTED if t in tables}
         n_problems = int((tables["problems"]["doc_id"] == doc["doc_id"]).sum())
         rows.append(
-            f"<tr><td><a href='{html.escape(page.name)}'>{html.escape(doc['doc_id'])}</a></td>"
-            f"<td>{doc.get('kind')}</td><td>{n_problems}</td><td class='legend'>{_legend(counts)}</td></tr>"
+            f"<tr><td><a href='{html.escape(quote(page.name))}'>{html.escape(str(doc['doc_id']))}</a></td>"
+            f"<td>{html.escape(str(doc.get('kind')))}</td><td>{n_problems}</td>"
+            f"<td class='legend'>{_legend(counts)}</td></tr>"
         )
     index = out / "index.html"
     index.write_text(

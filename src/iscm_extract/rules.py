@@ -2,38 +2,109 @@
 
 Every file is checked when loaded: a typo in a rule file fails the run with the file and the
 field named, never silently changes what is extracted.
+
+Two steps per file. First the YAML is checked against a schema (a pydantic model, strict,
+unknown keys forbidden) that is *derived from the rules dataclass the file fills*: each
+dataclass field is a key of the same name, and its type gives the key's YAML type
+(`tuple[str, ...]` and `frozenset[str]` are lists of strings, `re.Pattern` a string, `bool` a
+real boolean, `dict[str, int]` a mapping to integers). Keys the loader turns into something else
+are declared beside the dataclass (`_schema(..., extra=..., skip=...)`). So adding a rule is one
+local edit: a field on the dataclass (and the line of its loader that reads it); the schema
+follows. For example `phrases: Summit` fails with
+
+    rules/meetings.yaml: types.summit.phrases: Input should be a valid list (got 'Summit')
+
+instead of becoming the letters S, u, m, m, i, t. YAML is read with YAML 1.2 booleans: only
+`true` and `false` are booleans, so `on` in a list of words is the word "on".
+
+Then the loader checks what a type cannot say (known ids, regular expressions, the spaCy model
+package importable) and builds the dataclasses. Vocabularies (document kinds, section kinds,
+meeting types and levels) are declared once, in the rule files, and `Vocabulary` hands them to
+the table validators (validate.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import importlib.util
 import re
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import ValidationError as SchemaError
 
 from iscm_extract.normalise import name_key
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
-SECTION_KINDS = {
-    "iscm",
-    "global_meeting",
-    "themes",
-    "global_initiatives",
-    "publications",
-    "stats",
-    "front_matter",
-    "other",
-}
-DOCUMENT_KINDS = {"newsletter", "meeting_report", "survey_summary", "other"}
-
 
 class RulesError(ValueError):
     """A rule file is missing, malformed or inconsistent."""
+
+
+# --- schemas derived from the dataclasses ------------------------------------------------------
+
+
+class _RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _yaml_type(annotation: Any) -> Any:
+    """The YAML type of a dataclass field's type: containers become lists and mappings of the
+    YAML types of their items, compiled patterns become their source text, a nested rules
+    dataclass becomes its own derived schema."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (tuple, frozenset, set, list):
+        return list[_yaml_type(args[0])]  # type: ignore[misc]
+    if origin is dict:
+        return dict[str, _yaml_type(args[1])]  # type: ignore[misc]
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[tuple(_yaml_type(a) for a in args)]  # noqa: UP007
+    if annotation is re.Pattern or origin is re.Pattern:
+        return str
+    if dataclasses.is_dataclass(annotation):
+        return _schema(annotation)  # type: ignore[arg-type]
+    return annotation
+
+
+def _schema(
+    source: type | None,
+    *,
+    skip: Iterable[str] = (),
+    rename: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+    required: Iterable[str] = (),
+) -> type[BaseModel]:
+    """A strict pydantic model of a rule file (or of one entry of it): every field of the
+    dataclass `source` but those in `skip` is a key of the same name (or its `rename`), of the
+    field's YAML type; `extra` adds keys the loader turns into other fields. Keys are optional
+    unless `required`."""
+    rename = rename or {}
+    required = set(required)
+    fields: dict[str, Any] = {}
+    if source is not None:
+        hints = typing.get_type_hints(source)
+        for f in dataclasses.fields(source):
+            if f.name not in skip:
+                fields[rename.get(f.name, f.name)] = _yaml_type(hints[f.name])
+    fields.update(extra or {})
+    definitions: dict[str, Any] = {
+        # An optional key may be left out, not left empty: `phrases:` with nothing after it is an error.
+        key: (kind, ...) if key in required else (kind, None)
+        for key, kind in fields.items()
+    }
+    name = f"{source.__name__ if source else 'Rules'}File"
+    return create_model(name, __base__=_RuleFile, **definitions)
+
+
+_VERSION = {"version": int}
 
 
 @dataclass(frozen=True)
@@ -47,6 +118,17 @@ class RegistryEntry:
     @property
     def long_forms(self) -> tuple[str, ...]:
         return (self.name, *self.variants)
+
+
+# rules/iscms.yaml: `iscms` is the list of entries, `family_terms` maps a term to its spellings.
+REGISTRY_FILE = _schema(
+    None,
+    extra={
+        **_VERSION,
+        "iscms": list[_schema(RegistryEntry, required=["id", "name"])],  # type: ignore[misc]
+        "family_terms": dict[str, list[str]],
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +164,9 @@ class NormaliseRules:
     definition_min_shared_words: float
 
 
+NORMALISE_FILE = _schema(NormaliseRules, extra=_VERSION, required=["fuzzy"])
+
+
 @dataclass(frozen=True)
 class HeadingRule:
     kind: str
@@ -98,6 +183,19 @@ class SectionRules:
     headings: tuple[HeadingRule, ...]
     uppercase_heading_min_letters: int
     iscm_heading_nouns: frozenset[str]
+    kinds: tuple[str, ...] = ()  # every section kind (the vocabulary of sections.kind)
+
+
+SECTIONS_FILE = _schema(
+    SectionRules,
+    skip=["headings", "kinds"],
+    extra={
+        **_VERSION,
+        "section_kinds": list[str],
+        "headings": list[_schema(HeadingRule, rename={"iscm_id": "iscm"}, required=["kind"])],  # type: ignore[misc]
+    },
+    required=["section_kinds"],
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +208,11 @@ class KindRule:
 class ClassifyRules:
     window: int
     kinds: tuple[KindRule, ...]
+    document_kinds: tuple[str, ...] = ()  # every document kind (the vocabulary of documents.kind)
+    default_kind: str = "other"  # the kind of a document no rule recognises
+
+
+CLASSIFY_FILE = _schema(ClassifyRules, extra=_VERSION, required=["document_kinds", "kinds"])
 
 
 @dataclass(frozen=True)
@@ -147,11 +250,26 @@ class MeetingRules:
     outcome_verbs: tuple[str, ...]
     topic_cues: tuple[str, ...]
     ligatures: tuple[str, ...]
+    level_names: tuple[str, ...] = ()  # every level (the vocabulary of meetings.level)
+
+
+# A phrase is a string or {phrase: ..., body: true}.
+_PHRASE: Any = str | _schema(PhraseRule, skip=["meeting_type"], required=["phrase"])
+_MEETING_TYPE: Any = _schema(None, extra={"level": str, "phrases": list[_PHRASE]}, required=["level"])
+MEETINGS_FILE = _schema(
+    MeetingRules,
+    skip=["levels", "phrases", "level_names"],
+    extra={**_VERSION, "levels": list[str], "types": dict[str, _MEETING_TYPE]},
+    required=["spacy_model", "levels", "types", "generic_with_ordinal", "generic_default"],
+)
 
 
 @dataclass(frozen=True)
 class PlaceRules:
     country_aliases: dict[str, str]  # name as written -> pycountry name
+
+
+PLACES_FILE = _schema(PlaceRules, extra=_VERSION)
 
 
 @dataclass(frozen=True)
@@ -165,6 +283,13 @@ class Theme:
 class ThemeRules:
     themes: tuple[Theme, ...]
     fuzzy_cutoff: float
+
+
+THEMES_FILE = _schema(
+    ThemeRules,
+    skip=["themes"],
+    extra={**_VERSION, "themes": list[_schema(Theme, required=["id", "name"])]},  # type: ignore[misc]
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +318,55 @@ class FactRules:
     tens_words: dict[str, int]
 
 
+def _section(**keys: Any) -> Any:
+    return _schema(None, extra=keys)
+
+
+# rules/facts.yaml is grouped by table, not laid out like FactRules: its schema is written out.
+FACTS_FILE = _schema(
+    None,
+    extra={
+        **_VERSION,
+        "themes": _section(
+            stated_count=str,
+            all_members=list[str],
+            max_theme_words=int,
+            separators=list[str],
+            bullets=list[str],
+        ),
+        "anniversaries": _section(patterns=list[str]),
+        "publications": _section(not_titles=list[str], report_lists=list[str]),
+        "headline_stats": dict[str, _schema(Metric, skip=["name"], required=["unit"])],  # type: ignore[misc]
+        "participants": _section(header_groups=dict[str, str], roles=list[str]),
+        "speakers": _section(heading=str),
+        "survey": _section(respondents_intro=list[str]),
+    },
+    required=[
+        "themes",
+        "anniversaries",
+        "publications",
+        "headline_stats",
+        "participants",
+        "speakers",
+        "survey",
+    ],
+)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The closed sets of values of the tables' kind columns, as the rules declare them."""
+
+    registry_ids: frozenset[str]
+    document_kinds: frozenset[str]
+    section_kinds: frozenset[str]
+    meeting_types: frozenset[str]
+    levels: frozenset[str]
+    formats: frozenset[str]  # in_person plus the format cues' keys
+    units: frozenset[str]  # of headline figures
+    participant_groups: frozenset[str]
+
+
 @dataclass(frozen=True)
 class Rules:
     registry: Registry
@@ -206,16 +380,58 @@ class Rules:
     # sha256 over every rule file: part of the manifest and of the cache key.
     fingerprint: str
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(
+            registry_ids=self.registry.ids,
+            document_kinds=frozenset(self.classify.document_kinds),
+            section_kinds=frozenset(self.sections.kinds),
+            meeting_types=frozenset(self.meetings.levels),
+            levels=frozenset(self.meetings.level_names),
+            formats=frozenset({"in_person", *self.meetings.format_cues}),
+            units=frozenset({"count", "percent"}),
+            participant_groups=frozenset({"iscm", "host"}),
+        )
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML with the booleans of YAML 1.2: `true` and `false` only ("on", "yes" and "no" are words)."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    value = error.get("input")
+    got = "" if error["type"] == "missing" else f" (got {value!r:.60})"
+    return f"{where}: {error['msg']}{got}"
+
+
+def _read_yaml(path: Path, schema: type[BaseModel] | None = None) -> dict[str, Any]:
+    """The file's mapping, checked against its schema: a RulesError names the file and every
+    field that breaks it."""
     if not path.is_file():
         raise RulesError(f"{path}: rule file missing")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)  # a SafeLoader
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RulesError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise RulesError(f"{path}: expected a mapping at the top level")
+    if schema is not None:
+        try:
+            schema.model_validate(data)
+        except SchemaError as exc:
+            # pydantic reports each member of a union ("a string or {phrase: ...}"): one line per field.
+            lines = dict.fromkeys(_describe(e) for e in exc.errors())
+            raise RulesError(f"{path}: " + f"\n  {path}: ".join(lines)) from None
     return data
 
 
@@ -238,7 +454,7 @@ def _compile(patterns: Any, where: str) -> tuple[re.Pattern[str], ...]:
 
 
 def load_registry(path: Path) -> Registry:
-    data = _read_yaml(path)
+    data = _read_yaml(path, REGISTRY_FILE)
     raw_entries = data.get("iscms")
     if not isinstance(raw_entries, list) or not raw_entries:
         raise RulesError(f"{path}: 'iscms' must be a non-empty list")
@@ -275,7 +491,7 @@ def load_registry(path: Path) -> Registry:
 
 
 def load_normalise(path: Path) -> NormaliseRules:
-    data = _read_yaml(path)
+    data = _read_yaml(path, NORMALISE_FILE)
     fuzzy = data.get("fuzzy")
     if not isinstance(fuzzy, dict):
         raise RulesError(f"{path}: 'fuzzy' section missing")
@@ -299,14 +515,22 @@ def load_normalise(path: Path) -> NormaliseRules:
     )
 
 
+# Section kinds the segmenter gives by itself, never by a heading rule.
+CODE_SECTION_KINDS = ("iscm", "front_matter", "other")
+
+
 def load_sections(path: Path, registry: Registry) -> SectionRules:
-    data = _read_yaml(path)
+    data = _read_yaml(path, SECTIONS_FILE)
+    kinds = _str_list(data["section_kinds"], f"{path}: section_kinds")
+    missing = set(CODE_SECTION_KINDS) - set(kinds)
+    if missing:
+        raise RulesError(f"{path}: section_kinds must include {sorted(missing)} (the segmenter gives them)")
     headings = []
     for i, raw in enumerate(data.get("headings") or []):
         where = f"{path}: headings[{i}]"
         kind = raw.get("kind")
-        if kind not in SECTION_KINDS - {"iscm", "front_matter"}:
-            raise RulesError(f"{where}: kind {kind!r} is not one of {sorted(SECTION_KINDS)}")
+        if kind not in set(kinds) - {"iscm", "front_matter"}:
+            raise RulesError(f"{where}: kind {kind!r} is not one of section_kinds {sorted(kinds)}")
         iscm_id = raw.get("iscm")
         if iscm_id is not None and iscm_id not in registry.ids:
             raise RulesError(f"{where}: iscm {iscm_id!r} is not a registry id")
@@ -324,41 +548,27 @@ def load_sections(path: Path, registry: Registry) -> SectionRules:
         iscm_heading_nouns=frozenset(
             w.casefold() for w in _str_list(data.get("iscm_heading_nouns"), f"{path}: iscm_heading_nouns")
         ),
+        kinds=kinds,
     )
 
 
 def load_classify(path: Path, registry: Registry) -> ClassifyRules:
-    data = _read_yaml(path)
+    data = _read_yaml(path, CLASSIFY_FILE)
+    document_kinds = _str_list(data["document_kinds"], f"{path}: document_kinds")
+    default_kind = ClassifyRules.default_kind
+    if default_kind not in document_kinds:
+        raise RulesError(f"{path}: document_kinds must include {default_kind!r}")
     family = "|".join(
         re.escape(term) for terms in registry.family_terms.values() for term in terms if " " not in term
     )
     kinds = []
     for i, raw in enumerate(data.get("kinds") or []):
         where = f"{path}: kinds[{i}]"
-        if raw.get("kind") not in DOCUMENT_KINDS:
-            raise RulesError(f"{where}: kind {raw.get('kind')!r} is not one of {sorted(DOCUMENT_KINDS)}")
+        if raw.get("kind") not in document_kinds:
+            raise RulesError(f"{where}: kind {raw.get('kind')!r} is not one of document_kinds")
         patterns = [p.replace("{family}", f"(?:{family})") for p in _str_list(raw.get("patterns"), where)]
         kinds.append(KindRule(raw["kind"], _compile(patterns, where)))
-    return ClassifyRules(int(data.get("window", 2500)), tuple(kinds))
-
-
-MEETING_TYPES = {
-    "summit",
-    "ministerial",
-    "vice_ministerial",
-    "senior_officials",
-    "regular_meeting",
-    "extraordinary_meeting",
-    "steering",
-    "working_group",
-    "thematic_meeting",
-    "conference",
-    "consultation",
-    "workshop",
-    "training",
-    "webinar",
-    "other",
-}
+    return ClassifyRules(int(data.get("window") or 2500), tuple(kinds), document_kinds, default_kind)
 
 
 def _int_map(value: Any, where: str) -> dict[str, int]:
@@ -368,17 +578,18 @@ def _int_map(value: Any, where: str) -> dict[str, int]:
 
 
 def load_meetings(path: Path) -> MeetingRules:
-    data = _read_yaml(path)
-    levels = set(_str_list(data.get("levels"), f"{path}: levels"))
-    types = data.get("types")
-    if not isinstance(types, dict):
-        raise RulesError(f"{path}: 'types' must map each meeting type to its level and phrases")
-    unknown = set(types) - MEETING_TYPES
-    missing = MEETING_TYPES - set(types)
-    if unknown or missing:
+    data = _read_yaml(path, MEETINGS_FILE)
+    level_names = _str_list(data.get("levels"), f"{path}: levels")
+    levels = set(level_names)
+    types: dict[str, Any] = data["types"]
+    if not types:
+        raise RulesError(f"{path}: types: at least one meeting type is needed")
+    meeting_types = set(types)
+    model = str(data["spacy_model"])
+    if not model or importlib.util.find_spec(model.split(".")[0]) is None:
         raise RulesError(
-            f"{path}: types must be exactly SPEC's meeting types (unknown {sorted(unknown)}, "
-            f"missing {sorted(missing)})"
+            f"{path}: spacy_model: no installed package {model!r}: name the pinned model package of "
+            "pyproject.toml, and run `make` (or `pip install -e .`) to install it"
         )
     type_levels: dict[str, str] = {}
     phrases: list[PhraseRule] = []
@@ -397,10 +608,10 @@ def load_meetings(path: Path) -> MeetingRules:
                     f"{where}: a phrase is a string or {{phrase: ..., body: true}}, not {entry!r}"
                 )
     for key in ("generic_with_ordinal", "generic_default"):
-        if data.get(key) not in MEETING_TYPES:
+        if data.get(key) not in meeting_types:
             raise RulesError(f"{path}: {key} must be a meeting type")
     for key in ("own_name_makes_regular", "own_full_name_makes_regular", "need_date_or_count"):
-        bad = set(_str_list(data.get(key), f"{path}: {key}")) - MEETING_TYPES
+        bad = set(_str_list(data.get(key), f"{path}: {key}")) - meeting_types
         if bad:
             raise RulesError(f"{path}: {key} names unknown meeting types {sorted(bad)}")
     cues = data.get("format_cues") or {}
@@ -410,7 +621,7 @@ def load_meetings(path: Path) -> MeetingRules:
     if not isinstance(qualifiers, dict) or set(qualifiers.values()) - {"over", None}:
         raise RulesError(f"{path}: count_qualifiers map phrases to 'over' or null")
     return MeetingRules(
-        spacy_model=str(data.get("spacy_model", "")),
+        spacy_model=model,
         spacy_disable=_str_list(data.get("spacy_disable"), f"{path}: spacy_disable"),
         levels=type_levels,
         phrases=tuple(phrases),
@@ -436,13 +647,14 @@ def load_meetings(path: Path) -> MeetingRules:
         outcome_verbs=_str_list(data.get("outcome_verbs"), f"{path}: outcome_verbs"),
         topic_cues=_str_list(data.get("topic_cues"), f"{path}: topic_cues"),
         ligatures=_str_list(data.get("ligatures"), f"{path}: ligatures"),
+        level_names=level_names,
     )
 
 
 def load_places(path: Path) -> PlaceRules:
     import pycountry  # only here: loading its database takes a moment
 
-    data = _read_yaml(path)
+    data = _read_yaml(path, PLACES_FILE)
     aliases = data.get("country_aliases") or {}
     if not isinstance(aliases, dict):
         raise RulesError(f"{path}: country_aliases must map a name to a pycountry country name")
@@ -457,7 +669,7 @@ def load_places(path: Path) -> PlaceRules:
 
 
 def load_themes(path: Path) -> ThemeRules:
-    data = _read_yaml(path)
+    data = _read_yaml(path, THEMES_FILE)
     themes: list[Theme] = []
     seen: dict[str, str] = {}
     for i, raw in enumerate(data.get("themes") or []):
@@ -488,7 +700,7 @@ def _alternation(words: Iterable[str]) -> str:
 
 def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRules:
     """Patterns with {n}, {ordinal}, {family} and {name} placeholders, expanded and compiled."""
-    data = _read_yaml(path)
+    data = _read_yaml(path, FACTS_FILE)
     units = "|".join([_alternation(meetings.number_words), r"\d{1,4}"])
     tens = _alternation(meetings.tens_words)
     ordinal_words = _alternation(meetings.ordinal_words)

@@ -1,32 +1,57 @@
 """Validation of the output tables: one pandera DataFrameModel per table, run lazily so that every
-failure is reported at once. The writer runs it before every write; a failure writes nothing.
-`iscm-extract validate DIR` runs it on tables already written.
+failure is reported at once, as `Failure`s that name the table, column, check and row.
+
+The closed vocabularies (registry ids, document and section kinds, meeting types and levels,
+formats) are not written here: they come from the rules (`rules.Vocabulary`), set for the
+duration of a validation, so that a level added to rules/meetings.yaml is valid everywhere.
+
+The writer validates before every write, and drops the rows that fail, per document, with a
+problems row naming the check (write.isolate_failures). `iscm-extract validate DIR` runs the same
+checks on tables already written, plus the checks across tables of one folder
+(`consistency_failures`): every table is the one the manifest describes (its sha256 and row
+count), so a folder that mixes the tables of two runs is rejected, and every doc_id of every
+table is a document of the documents table.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.parquet as pq
 from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
-from iscm_extract.rules import DOCUMENT_KINDS, MEETING_TYPES, SECTION_KINDS
+from iscm_extract.rules import Vocabulary
 
-# The registry's ids: set for the duration of a validation (see `registry_ids`).
-_REGISTRY_IDS: ContextVar[frozenset[str]] = ContextVar("registry_ids", default=frozenset())
-LEVELS = ["ministerial", "vice_ministerial", "senior_officials", "governance", "technical", "high_level"]
+# The rules' vocabularies: set for the duration of a validation (see `vocabulary`).
+_VOCABULARY: ContextVar[Vocabulary | None] = ContextVar("vocabulary", default=None)
+
+
+def _vocabulary() -> Vocabulary:
+    found = _VOCABULARY.get()
+    if found is None:
+        raise RuntimeError("validation needs the rules' vocabulary: use `with vocabulary(...)`")
+    return found
 
 
 def _known_ids(series: pd.Series) -> pd.Series:
-    ids = _REGISTRY_IDS.get()
-    return series.isna() | series.isin(ids) if ids else pd.Series(True, index=series.index)
+    return series.isna() | series.isin(_vocabulary().registry_ids)
+
+
+def _in_vocabulary(series: pd.Series, name: str, nullable: bool = False) -> pd.Series:
+    allowed: frozenset[str] = getattr(_vocabulary(), name)
+    inside = series.isin(allowed)
+    return (inside | series.isna()) if nullable else inside
 
 
 def _dates_or_null(series: pd.Series) -> pd.Series:
@@ -43,7 +68,7 @@ class Documents(pa.DataFrameModel):
     sha256: Series[str] = pa.Field(nullable=True, str_length={"min_value": 64, "max_value": 64})
     text_sha256: Series[str] = pa.Field(nullable=True)
     input_format: Series[str] = pa.Field(nullable=True, isin=["pdf", "txt", "md"])
-    kind: Series[str] = pa.Field(nullable=True, isin=sorted(DOCUMENT_KINDS))
+    kind: Series[str] = pa.Field(nullable=True)
     title: Series[str] = pa.Field(nullable=True)
     issue_number: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1)
     period_start: Series[Any] = pa.Field(nullable=True)
@@ -55,6 +80,10 @@ class Documents(pa.DataFrameModel):
     @pa.check("period_start", "period_end", name="dates_or_null")
     def _dates(cls, series: pd.Series) -> pd.Series:
         return _dates_or_null(series)
+
+    @pa.check("kind", name="one_of_document_kinds_in_rules")
+    def _kind(cls, series: pd.Series) -> pd.Series:
+        return _in_vocabulary(series, "document_kinds", nullable=True)
 
     @pa.dataframe_check(name="year_within_period")
     def _year_in_period(cls, frame: pd.DataFrame) -> pd.Series:
@@ -73,7 +102,7 @@ class Sections(pa.DataFrameModel):
     doc_id: Series[str]
     section_id: Series[str] = pa.Field(unique=True)
     order: Series[pd.Int32Dtype] = pa.Field(ge=0)
-    kind: Series[str] = pa.Field(isin=sorted(SECTION_KINDS))
+    kind: Series[str]
     heading: Series[str] = pa.Field(nullable=True)
     iscm_id: Series[str] = pa.Field(nullable=True)
     page_start: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1)
@@ -84,6 +113,10 @@ class Sections(pa.DataFrameModel):
     @pa.check("iscm_id", name="registry_id_or_null")
     def _ids(cls, series: pd.Series) -> pd.Series:
         return _known_ids(series)
+
+    @pa.check("kind", name="one_of_section_kinds_in_rules")
+    def _kind(cls, series: pd.Series) -> pd.Series:
+        return _in_vocabulary(series, "section_kinds")
 
     # Inherited checks lose their `name`; the method's name stands in for it.
     @pa.dataframe_check(name="start_before_end")
@@ -101,8 +134,8 @@ class Meetings(pa.DataFrameModel):
     section_id: Series[str]
     iscm_id: Series[str] = pa.Field(nullable=True)
     joint_with: Series[Any]
-    meeting_type: Series[str] = pa.Field(isin=sorted(MEETING_TYPES))
-    level: Series[str] = pa.Field(isin=LEVELS)
+    meeting_type: Series[str]
+    level: Series[str]
     name: Series[str]
     ordinal: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1)
     stated_count: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1)
@@ -113,7 +146,7 @@ class Meetings(pa.DataFrameModel):
     date_raw: Series[str] = pa.Field(nullable=True)
     city: Series[str] = pa.Field(nullable=True)
     country: Series[str] = pa.Field(nullable=True)
-    format: Series[str] = pa.Field(nullable=True, isin=["in_person", "virtual", "hybrid"])
+    format: Series[str] = pa.Field(nullable=True)
     topic: Series[str] = pa.Field(nullable=True)
     outcomes: Series[Any]
     evidence: Series[str]
@@ -125,6 +158,18 @@ class Meetings(pa.DataFrameModel):
     @pa.check("iscm_id", name="registry_id_or_null")
     def _ids(cls, series: pd.Series) -> pd.Series:
         return _known_ids(series)
+
+    @pa.check("meeting_type", name="one_of_meeting_types_in_rules")
+    def _type(cls, series: pd.Series) -> pd.Series:
+        return _in_vocabulary(series, "meeting_types")
+
+    @pa.check("level", name="one_of_levels_in_rules")
+    def _level(cls, series: pd.Series) -> pd.Series:
+        return _in_vocabulary(series, "levels")
+
+    @pa.check("format", name="one_of_formats_in_rules")
+    def _format(cls, series: pd.Series) -> pd.Series:
+        return _in_vocabulary(series, "formats", nullable=True)
 
     @pa.check("joint_with", "outcomes", "warnings", name="is_list")
     def _list_columns(cls, series: pd.Series) -> pd.Series:
@@ -166,8 +211,8 @@ def _ids_or_all(series: pd.Series) -> pd.Series:
 
 
 def _id_lists(series: pd.Series) -> pd.Series:
-    ids = _REGISTRY_IDS.get()
-    return _lists(series) & series.map(lambda v: v is not None and (not ids or set(v) <= ids))
+    ids = _vocabulary().registry_ids
+    return _lists(series) & series.map(lambda v: v is not None and set(v) <= ids)
 
 
 class _Traced(pa.DataFrameModel):
@@ -320,19 +365,44 @@ class ValidationError(ValueError):
     """One or more tables break their model; the message lists every failure."""
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One check failed by one row (`index`, the row's position in its frame) or by a whole table
+    (`index` None)."""
+
+    table: str
+    column: str | None
+    check: str
+    case: Any
+    index: int | None
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"{where}: {self.check} failed for {self.case!r}" + (
+            f" (row {self.index})" if self.index is not None else ""
+        )
+
+
 @contextmanager
-def registry_ids(ids: frozenset[str]) -> Iterator[None]:
-    token = _REGISTRY_IDS.set(ids)
+def vocabulary(words: Vocabulary) -> Iterator[None]:
+    token = _VOCABULARY.set(words)
     try:
         yield
     finally:
-        _REGISTRY_IDS.reset(token)
+        _VOCABULARY.reset(token)
 
 
-def validate_frames(frames: dict[str, pd.DataFrame], ids: frozenset[str]) -> list[str]:
-    """Every failure of every table, as lines; empty when all tables are valid."""
-    failures: list[str] = []
-    with registry_ids(ids):
+def _as_index(value: Any) -> int | None:
+    try:
+        return None if value is None or pd.isna(value) else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def find_failures(frames: dict[str, pd.DataFrame], words: Vocabulary) -> list[Failure]:
+    """Every failure of every table and every row whose doc_id is no document's."""
+    failures: list[Failure] = []
+    with vocabulary(words):
         for name, frame in frames.items():
             model = MODELS.get(name)
             if model is None:
@@ -340,20 +410,73 @@ def validate_frames(frames: dict[str, pd.DataFrame], ids: frozenset[str]) -> lis
             try:
                 model.validate(frame, lazy=True)
             except SchemaErrors as exc:
-                cases = exc.failure_cases
-                for row in cases.itertuples():
+                for row in exc.failure_cases.itertuples():
+                    column = row.column if isinstance(row.column, str) and row.column in frame else None
                     failures.append(
-                        f"{name}.{row.column}: {row.check} failed for {row.failure_case!r}"
-                        + (f" (row {row.index})" if pd.notna(row.index) else "")
+                        Failure(name, column, str(row.check), row.failure_case, _as_index(row.index))
                     )
+    documents = frames.get("documents")
+    if documents is not None and "doc_id" in documents:
+        known = set(documents["doc_id"])
+        for name, frame in frames.items():
+            if name == "documents" or "doc_id" not in frame:
+                continue
+            for index in frame.index[~frame["doc_id"].isin(known)]:
+                failures.append(
+                    Failure(name, "doc_id", "doc_id_of_a_document", frame.at[index, "doc_id"], index)
+                )
     return failures
 
 
-def validate_dir(directory: Path, ids: frozenset[str]) -> list[str]:
+def validate_frames(frames: dict[str, pd.DataFrame], words: Vocabulary) -> list[str]:
+    """Every failure of every table, as lines; empty when all tables are valid."""
+    return [str(f) for f in find_failures(frames, words)]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def consistency_failures(directory: Path) -> list[str]:
+    """The folder holds one run: a manifest, and every table the one it describes (same sha256 and
+    row count). A table from another run, a missing or extra table, or no manifest is a failure."""
+    manifest_path = directory / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"manifest.json: cannot be read ({exc})"]
+    described = manifest.get("tables") if isinstance(manifest, dict) else None
+    if not isinstance(described, dict):
+        return ["manifest.json: no table hashes (written by an older version: extract again)"]
+    failures = []
+    present = {p.stem for p in directory.glob("*.parquet")}
+    for name in sorted(set(described) | set(MODELS) | present):
+        path = directory / f"{name}.parquet"
+        entry = described.get(name)
+        if entry is None:
+            failures.append(f"{name}: table not in the manifest (from another run)")
+        elif not path.is_file():
+            failures.append(f"{name}: table missing in {directory}")
+        elif file_sha256(path) != entry.get("sha256"):
+            failures.append(
+                f"{name}: not the table of run {manifest.get('run_id')} (sha256 differs from the manifest)"
+            )
+        elif pq.read_metadata(path).num_rows != entry.get("rows"):
+            failures.append(f"{name}: row count differs from the manifest")
+    return failures
+
+
+def validate_dir(directory: Path, words: Vocabulary) -> list[str]:
+    """The tables of a folder: one run (consistency_failures), then every check of every table."""
+    failures = consistency_failures(directory)
     frames = {}
     for name in MODELS:
         path = directory / f"{name}.parquet"
         if not path.exists():
-            return [f"{name}: table missing in {directory}"]
+            return failures or [f"{name}: table missing in {directory}"]
         frames[name] = pd.read_parquet(path)
-    return validate_frames(frames, ids)
+    return failures + validate_frames(frames, words)

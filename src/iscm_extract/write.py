@@ -1,30 +1,62 @@
 """Stage 7: turn results into Parquet tables with explicit schemas and write them atomically.
 
-Every table is built from rows in a deterministic order, checked against its schema, written to
-a staging folder beside the outputs, and only then moved into place, so a failing run leaves the
-previous outputs as they were.
+Rows. Every table is built from rows in a deterministic order (document, then text order).
+
+Isolation (`build_valid_tables`). The rows of all documents are validated together; a row that
+fails a check is dropped, and its document gets an error row in problems naming the table, the
+check and the value ("themes: 2 rows dropped: unique failed for ..."); rows that do not even fit
+the Arrow schema drop their document's rows of that table the same way. The other documents are
+always written. A failure that names no row (a column missing: a bug, not bad input) still stops
+the write.
+
+One swap (`write_outputs`). The output folder is replaced as a whole, never file by file:
+
+    outputs/                      the tables and manifest.json of one run (real files)
+    .outputs.lock                 held while a run writes: a second run waits for it
+    .outputs.staging-<pid>-<n>/   the new run's tables and manifest, written and fsynced here
+
+and then `renameat2(RENAME_EXCHANGE)` swaps the staging folder and outputs/ in one atomic step
+(where the system lacks it: outputs/ is renamed aside and the staging folder renamed into its
+place; a run killed between the two is rolled back by the next run). The previous tables, now
+in the staging folder, are deleted. A kill at any point leaves outputs/ as one whole run, old or
+new; leftovers of killed runs are removed by the next run, under the lock. The manifest lists
+each table's sha256 and row count and a run id (a hash of those), so `validate` can tell a
+folder that mixes two runs from one run. Users keep reading `outputs/meetings.parquet`, and git
+keeps committing real files: outputs/ is a folder, not a link.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
+import hashlib
+import itertools
 import json
+import logging
 import os
 import platform
 import shutil
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import filelock
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from iscm_extract import __version__, validate
 from iscm_extract.model import DocumentResult, FailedInput, Problem
+from iscm_extract.rules import Vocabulary
+
+log = logging.getLogger("iscm_extract")
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
@@ -313,14 +345,15 @@ def problems_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
         }
         for p in problems
     ]
-    return sorted(
-        rows, key=lambda row: (row["doc_id"], row["stage"], row["char_start"] or -1, row["message"])
-    )
+    return _problems_order(rows)
 
 
-def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> dict[str, pa.Table]:
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def build_rows(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> Rows:
     problems = [p for r in results for p in r.problems] + [f.problem for f in failed]
-    rows = {
+    return {
         "documents": documents_rows(results, failed),
         "sections": sections_rows(results),
         "meetings": meetings_rows(results),
@@ -328,9 +361,118 @@ def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput
         **{table: fact_rows(results, table) for table in FACT_TABLES},
         "problems": problems_rows(problems),
     }
+
+
+def tables_from_rows(rows: Rows) -> dict[str, pa.Table]:
     return {
         name: with_pandas_dtypes(pa.Table.from_pylist(rows[name], schema=SCHEMAS[name])) for name in SCHEMAS
     }
+
+
+def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> dict[str, pa.Table]:
+    return tables_from_rows(build_rows(results, failed))
+
+
+# --- isolation: a bad row costs its own rows, never the batch ------------------------------------
+
+
+def _dropped_problem(doc_id: str, table: str, reasons: list[str]) -> dict[str, Any]:
+    counts = Counter(reasons)
+    why = "; ".join(f"{reason}" + (f" ({n} rows)" if n > 1 else "") for reason, n in counts.items())
+    message = (
+        f"{table}: {len(reasons)} row{'s' if len(reasons) > 1 else ''} dropped, failing validation: {why}"
+    )
+    return {
+        "doc_id": doc_id,
+        "stage": "validate",
+        "severity": "error",
+        "message": message,
+        "char_start": None,
+    }
+
+
+def _unfit_rows(rows: Rows) -> dict[str, dict[int, str]]:
+    """Rows that cannot be converted to their table's Arrow schema (a wrong type), found document
+    by document when the whole table does not convert: table -> row position -> reason."""
+    unfit: dict[str, dict[int, str]] = {}
+    for name, table_rows in rows.items():
+        try:
+            pa.Table.from_pylist(table_rows, schema=SCHEMAS[name])
+            continue
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            pass
+        by_doc: dict[str, list[int]] = defaultdict(list)
+        for position, row in enumerate(table_rows):
+            by_doc[str(row.get("doc_id"))].append(position)
+        for positions in by_doc.values():
+            try:
+                pa.Table.from_pylist([table_rows[i] for i in positions], schema=SCHEMAS[name])
+            except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+                reason = f"schema: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+                unfit.setdefault(name, {}).update(dict.fromkeys(positions, reason))
+    return unfit
+
+
+def isolate_failures(rows: Rows, words: Vocabulary) -> tuple[Rows, list[dict[str, Any]]]:
+    """The rows that pass validation, and one problems row per (document, table) whose rows were
+    dropped. Raises validate.ValidationError for a failure that names no row."""
+    added: list[dict[str, Any]] = []
+    rows = {name: list(table_rows) for name, table_rows in rows.items()}
+    for _ in range(len(SCHEMAS) + 2):  # each round drops rows; a dropped documents row can orphan others
+        drop: dict[str, dict[int, str]] = _unfit_rows(rows)
+        if not drop:
+            frames = {
+                name: table.to_pandas(types_mapper=_NULLABLE.get)
+                for name, table in tables_from_rows(rows).items()
+            }
+            failures = validate.find_failures(frames, words)
+            whole = [f for f in failures if f.index is None]
+            if whole:
+                raise validate.ValidationError(
+                    "tables fail validation, nothing written:\n  " + "\n  ".join(map(str, failures))
+                )
+            for failure in failures:
+                assert failure.index is not None
+                reason = f"{failure.check} failed for {failure.column or 'the row'}={failure.case!r:.80}"
+                drop.setdefault(failure.table, {}).setdefault(failure.index, reason)
+        if not drop:
+            break
+        new_problems = []
+        for name, positions in drop.items():
+            reasons: dict[str, list[str]] = defaultdict(list)
+            for position, reason in positions.items():
+                reasons[str(rows[name][position].get("doc_id"))].append(reason)
+            new_problems += [_dropped_problem(doc_id, name, why) for doc_id, why in sorted(reasons.items())]
+            rows[name] = [row for i, row in enumerate(rows[name]) if i not in positions]
+            if name == "documents":
+                # A document whose own row fails keeps a bare row (as an unreadable input does);
+                # its other rows are dropped with it.
+                rows[name] += [{"doc_id": doc_id, "source_path": doc_id} for doc_id in reasons]
+                rows[name].sort(key=lambda row: row["doc_id"])
+                for other in rows:
+                    if other not in {"documents", "problems"}:
+                        rows[other] = [row for row in rows[other] if row.get("doc_id") not in reasons]
+        added += new_problems
+        rows["problems"] = _problems_order([*rows["problems"], *new_problems])
+    else:
+        raise validate.ValidationError("tables fail validation after dropping the failing rows")
+    return rows, added
+
+
+def _problems_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(
+        rows, key=lambda row: (row["doc_id"], row["stage"], row["char_start"] or -1, row["message"])
+    )
+
+
+def build_valid_tables(
+    results: Sequence[DocumentResult], failed: Sequence[FailedInput], words: Vocabulary
+) -> tuple[dict[str, pa.Table], list[Problem]]:
+    """The tables of all documents, less the rows that fail validation; and the problems that say
+    which rows were dropped and why."""
+    rows, added = isolate_failures(build_rows(results, failed), words)
+    problems = [Problem(r["doc_id"], r["stage"], r["severity"], r["message"], r["char_start"]) for r in added]
+    return tables_from_rows(rows), problems
 
 
 _NULLABLE = {
@@ -374,29 +516,160 @@ def build_manifest(
     }
 
 
+class OutputError(ValueError):
+    """The output folder cannot take the tables (a file, read-only, holding other files, busy)."""
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK | os.X_OK)
+
+
+def _ours(entry: Path) -> bool:
+    """What a run writes into the output folder (and the staging folders of older versions)."""
+    return entry.suffix == ".parquet" or entry.name == "manifest.json" or entry.name.startswith(".staging-")
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Raise OutputError, before any work is done, when the tables could not be put in out_dir."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is a file, not a folder")
+    ancestor = out_dir.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    try:  # a real probe: permission bits do not tell for root, nor for read-only mounts
+        with tempfile.TemporaryDirectory(dir=ancestor, prefix=f".{out_dir.name}.probe-"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"--out {out_dir}: cannot write in {ancestor} ({exc.strerror})") from None
+    if out_dir.is_dir():
+        if not _writable(out_dir):
+            raise OutputError(f"--out {out_dir} is read-only")
+        foreign = sorted(e.name for e in out_dir.iterdir() if not _ours(e))
+        if foreign:
+            raise OutputError(
+                f"--out {out_dir} holds files that are not tables ({', '.join(foreign[:3])}): the folder is "
+                "replaced as a whole, so choose a new or empty folder"
+            )
+
+
+# --- one swap for the whole folder ---------------------------------------------------------------
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_counter = itertools.count()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in {22, 38, 95}:  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
+def _sibling(out_dir: Path, what: str) -> Path:
+    return out_dir.parent / f".{out_dir.name}.{what}"
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Put the folder `staging` in the place of `out_dir` in one step; `staging` then holds the
+    previous tables (or is gone when there were none)."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+    elif not _exchange(staging, out_dir):
+        aside = _sibling(out_dir, f"previous-{os.getpid()}-{next(_counter)}")
+        os.rename(out_dir, aside)
+        os.rename(staging, out_dir)  # killed before this: the next run renames `aside` back
+        os.rename(aside, staging)
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Leftovers of killed runs (held under the lock): a previous folder whose swap was cut short is
+    put back; staging folders are deleted."""
+    previous = sorted(out_dir.parent.glob(f".{out_dir.name}.previous-*"), key=lambda p: p.stat().st_mtime)
+    if previous and not out_dir.exists():
+        os.rename(previous.pop(), out_dir)
+    for leftover in [*previous, *out_dir.parent.glob(f".{out_dir.name}.staging-*")]:
+        log.info("removing %s, left by a run that was stopped", leftover)
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextmanager
+def output_lock(out_dir: Path, wait: float) -> Iterator[None]:
+    """Exclusive lock on the output folder (a lock file beside it, released even when the process
+    is killed): a second run waits up to `wait` seconds, then fails."""
+    lock = filelock.FileLock(_sibling(out_dir, "lock"))
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        print(f"iscm-extract: another run is writing to {out_dir}; waiting for it", file=sys.stderr)
+        try:
+            lock.acquire(timeout=wait)
+        except filelock.Timeout:
+            raise OutputError(
+                f"another run is still writing to {out_dir} after {wait:.0f} s (lock {lock.lock_file})"
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def write_outputs(
-    tables: dict[str, pa.Table], manifest: dict[str, Any], out_dir: Path, registry_ids: frozenset[str]
-) -> None:
-    """Validate every table, then write them and the manifest, or nothing: files move into place only
-    once all are written. Raises validate.ValidationError listing every failure."""
+    tables: dict[str, pa.Table],
+    manifest: dict[str, Any],
+    out_dir: Path,
+    words: Vocabulary,
+    wait: float = 600.0,
+) -> dict[str, Any]:
+    """Validate every table, then write them and the manifest into a new folder and swap it in for
+    out_dir in one step, or write nothing. Raises validate.ValidationError listing every failure,
+    OutputError when out_dir cannot take the tables. Returns the manifest written."""
     failures = validate.validate_frames(
-        {name: table.to_pandas(types_mapper=_NULLABLE.get) for name, table in tables.items()}, registry_ids
+        {name: table.to_pandas(types_mapper=_NULLABLE.get) for name, table in tables.items()}, words
     )
     if failures:
         raise validate.ValidationError("tables fail validation, nothing written:\n  " + "\n  ".join(failures))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = out_dir / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        for name, table in tables.items():
-            if not table.schema.equals(SCHEMAS.get(name, table.schema), check_metadata=False):
-                raise ValueError(f"table {name}: schema differs from its declaration")
-            pq.write_table(table, staging / f"{name}.parquet")
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-        # The manifest moves last: a manifest always describes tables that are in place.
-        for name in [*tables, "manifest"]:
-            filename = "manifest.json" if name == "manifest" else f"{name}.parquet"
-            os.replace(staging / filename, out_dir / filename)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    check_output_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out_dir, wait):
+        _clean_leftovers(out_dir)
+        staging = _sibling(out_dir, f"staging-{os.getpid()}-{next(_counter)}")
+        staging.mkdir()
+        try:
+            described = {}
+            for name, table in tables.items():
+                if not table.schema.equals(SCHEMAS.get(name, table.schema), check_metadata=False):
+                    raise ValueError(f"table {name}: schema differs from its declaration")
+                path = staging / f"{name}.parquet"
+                pq.write_table(table, path)
+                _fsync(path)
+                described[name] = {"rows": table.num_rows, "sha256": validate.file_sha256(path)}
+            run_id = hashlib.sha256(
+                "".join(f"{name} {d['sha256']}\n" for name, d in sorted(described.items())).encode()
+            ).hexdigest()[:16]
+            manifest = {**manifest, "run_id": run_id, "tables": dict(sorted(described.items()))}
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+            _fsync(staging / "manifest.json")
+            _fsync(staging)
+            swap_in(staging, out_dir)
+            _fsync(out_dir.parent)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return manifest
