@@ -40,8 +40,10 @@ from tests.pdf_render import HEADER, Paragraph, paragraphs
 PRODUCERS = ("chromium", "weasyprint")
 SOFT_HYPHEN = "\u00ad"
 MIN_HYPHENATED_LENGTH = 6  # shorter words get no soft hyphens
-# A heading is a banner when nearly all its letters are capitals ("MAIN MEETINGS BY ISCMs").
+# A heading is a banner when nearly all its letters are capitals ("MAIN MEETINGS BY ISCMs"), it
+# has a few words and no comma (not a list of acronyms that continues a line).
 BANNER_CAPITALS = 0.8
+BANNER_MIN_WORDS = 2
 
 CSS = """
 @page {
@@ -122,7 +124,11 @@ def _inline(words: list[tuple[str, bool]], hyphenator: pyphen.Pyphen | None) -> 
 
 def _is_banner(paragraph: Paragraph) -> bool:
     letters = [c for w, _ in paragraph.words for c in w if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= BANNER_CAPITALS * len(letters)
+    return (
+        len(paragraph.words) >= BANNER_MIN_WORDS
+        and not any("," in w for w, _ in paragraph.words)
+        and sum(c.isupper() for c in letters) >= BANNER_CAPITALS * len(letters)
+    )
 
 
 def render_html(text: str, columns: int = 2) -> str:
