@@ -267,6 +267,8 @@ def _restore_ligatures(chars: list[dict[str, Any]], settings: LayoutSettings) ->
         before, after = _word_around(chars, i, settings)
         char = chars[i]
         char["text"] = "\ufffd"
+        if not (before[-1:].isalpha() or after[:1].isalpha()):
+            continue  # a glyph standing alone (an arrow the font has no code for) is no ligature
         for ligature in sorted(LIGATURES, key=lambda lig: misfit(char, lig)):
             if is_word(_EDGE_PUNCTUATION.sub("", before + ligature + after)):
                 char["text"] = ligature
