@@ -21,12 +21,15 @@ extract: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
-# Debian's chromium, for the test that opens the review pages in a real headless browser.
+# Debian's chromium (the review pages are tested in it; tests/html_render.py prints newsletters
+# with it), the DejaVu fonts those newsletters are set in (fi/fl ligatures, kerning), and Pango,
+# which WeasyPrint prints with. Installed once, from Debian's packages.
+BROWSER_PACKAGES := chromium fonts-dejavu-core fonts-dejavu-extra libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  command -v apt-get >/dev/null 2>&1 || { echo "chromium is needed: install your system's chromium package"; exit 1; }; \
-	  echo "installing Debian's chromium (once)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list | grep -q DejaVuSerif && ldconfig -p | grep -q libpangoft2; } || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "needed: $(BROWSER_PACKAGES) (your system's packages)"; exit 1; }; \
+	  echo "installing Debian's $(BROWSER_PACKAGES) (once)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; }
 
 # Static HTML pages of each document with its rows highlighted, and the data dictionary.
 review: $(STAMP)

@@ -1,8 +1,9 @@
 """`make bench`: speed figures measured side by side in one run, written to docs/benchmarks.md.
 
-  1. PDF ingest: the corpus rendered as two-column newsletters (tests/pdf_render.py); pages per
-     second of iscm-extract's PDF reader against pdfplumber's own page.extract_text() on the
-     same files, the two alternated round by round so that machine noise hits both alike.
+  1. PDF ingest: the corpus rendered as newsletters by each producer and layout (reportlab,
+     tests/pdf_render.py; Chromium and WeasyPrint printing tests/html_render.py's HTML); pages
+     per second of iscm-extract's PDF reader against pdfplumber's own page.extract_text() on
+     the same files, alternated round by round so that machine noise hits both alike.
   2. Stage shares: seconds per pipeline stage over the corpus (text and PDF inputs), with the
      spaCy model loaded beforehand.
   3. Cold against warm, per stage, with peak memory: raw/ extracted twice in one new process
@@ -20,6 +21,7 @@ Ratios are the figures to quote; absolute seconds depend on the machine, describ
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -36,6 +38,7 @@ import pdfplumber
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.pdf_render: the renderer is shared with the tests
 
+from tests import html_render  # noqa: E402
 from tests.pdf_render import render  # noqa: E402
 
 from iscm_extract import ingest, nlp, pdf, pipeline, write  # noqa: E402
@@ -54,31 +57,58 @@ def _plumber_text(path: Path) -> None:
             page.extract_text()
 
 
-def pdf_speed(pdfs: list[Path], rounds: int) -> list[str]:
+def _pages(pdfs: list[Path]) -> int:
     pages = 0
     for path in pdfs:
         with pdfplumber.open(path) as document:
             pages += len(document.pages)
-    plumber, layer, full = [], [], []
-    for _ in range(rounds):
-        plumber.append(sum(_seconds(lambda p=p: _plumber_text(p)) for p in pdfs))
-        layer.append(sum(_seconds(lambda p=p: pdf.read(p)) for p in pdfs))
-        full.append(sum(_seconds(lambda p=p: ingest.read(p)) for p in pdfs))
-    rows = [
-        ("pdfplumber `page.extract_text()`", statistics.median(plumber)),
-        ("iscm-extract `pdf.read` (reading order, bold, headers)", statistics.median(layer)),
-        ("iscm-extract `ingest.read` (+ hyphens, paragraphs)", statistics.median(full)),
-    ]
-    base = rows[0][1]
+    return pages
+
+
+def pdf_speed(producers: dict[str, list[Path]], rounds: int) -> list[str]:
     lines = [
-        f"{len(pdfs)} PDFs, {pages} pages (the corpus rendered in two columns); median of {rounds} "
-        "alternated rounds.",
+        f"The corpus ({len(next(iter(producers.values())))} inputs) printed by each producer; "
+        f"median of {rounds} alternated rounds. `pdf.read`: reading order, bold, headers, bands, "
+        "tables; `ingest.read`: + hyphens, paragraphs. The last column is the figure to hold "
+        "within 1.5x.",
         "",
-        "| reader | seconds | pages/s | time vs pdfplumber |",
-        "| --- | ---: | ---: | ---: |",
+        "| producer and layout | pages | pdfplumber `extract_text` pages/s | `pdf.read` pages/s "
+        "| `ingest.read` pages/s | `pdf.read` time vs pdfplumber |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    lines += [f"| {name} | {s:.2f} | {pages / s:.1f} | {s / base:.2f}x |" for name, s in rows]
+    for name, pdfs in producers.items():
+        pages = _pages(pdfs)
+        plumber, layer, full = [], [], []
+        for _ in range(rounds):
+            plumber.append(sum(_seconds(lambda p=p: _plumber_text(p)) for p in pdfs))
+            layer.append(sum(_seconds(lambda p=p: pdf.read(p)) for p in pdfs))
+            full.append(sum(_seconds(lambda p=p: ingest.read(p)) for p in pdfs))
+        base, own, whole = (statistics.median(t) for t in (plumber, layer, full))
+        speeds = " | ".join(f"{pages / seconds:.1f}" for seconds in (base, own, whole))
+        lines.append(f"| {name} | {pages} | {speeds} | {own / base:.2f}x |")
     return lines
+
+
+def render_producers(texts: list[Path], folder: Path) -> dict[str, list[Path]]:
+    """The texts printed by each producer and layout: {"chromium, 2 columns": [pdf, ...]}."""
+    producers: dict[str, list[Path]] = {}
+    for producer, columns in [
+        ("reportlab", 2),
+        ("reportlab", 3),
+        *itertools.product(html_render.PRODUCERS, (2, 3)),
+    ]:
+        name = f"{producer}, {columns} columns"
+        producers[name] = []
+        for text in texts:
+            out = folder / f"{producer}{columns}" / f"{text.stem}-pdf.pdf"  # doc_ids apart from the texts
+            out.parent.mkdir(parents=True, exist_ok=True)
+            raw = text.read_text(encoding="utf-8")
+            if producer == "reportlab":
+                render(raw, out, columns=columns)
+            else:
+                html_render.render(raw, out, producer, columns)
+            producers[name].append(out)
+    return producers
 
 
 def stage_shares(inputs: list[Path]) -> list[str]:
@@ -345,12 +375,10 @@ def main() -> None:
         print("\n".join(ingest_memory(args.text_mb, args.pdf_pages)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        pdfs = []
-        for text in sorted((ROOT / "raw").glob("*.txt")):
-            pdfs.append(Path(tmp) / f"{text.stem}-pdf.pdf")  # doc_ids apart from the text inputs
-            render(text.read_text(encoding="utf-8"), pdfs[-1], columns=2)
+        producers = render_producers(sorted((ROOT / "raw").glob("*.txt")), Path(tmp))
+        pdfs = producers["reportlab, 2 columns"]
         sections = {
-            "PDF ingest: pages per second": pdf_speed(pdfs, args.rounds),
+            "PDF ingest: pages per second": pdf_speed(producers, args.rounds),
             "Time per stage": stage_shares(sorted((ROOT / "raw").glob("*.txt")) + pdfs),
             "Cold and warm, per stage, and peak memory": cold_and_warm(args.rounds),
             "Scaling with corpus size and workers": scaling(args.scale, [1, 2]),

@@ -1,0 +1,320 @@
+"""The PDF path on PDFs printed by real producers (tests/html_render.py: HTML with CSS printed by
+headless Chromium and by WeasyPrint), next to the reportlab renderer's: each producer and layout
+scores at least 0.97 of the text path's F1 for sections, dated meetings and themes, on every
+newsletter of PARITY_TEXTS. Then one small page per failure class of issue 13, printed by
+Chromium, read back as written."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from tests.conftest import GOLD, RAW
+from tests.html_render import HEADER, print_pdf, render
+from tests.pdf_render import render as render_reportlab
+
+from iscm_extract import ingest, pdf, pipeline
+from iscm_extract.evaluate import Score, evaluate
+from iscm_extract.rules import Rules
+
+# Newsletters held to the text path: one line each. A test-written newsletter is added here as
+# ROOT / "tests" / "documents" / "<doc_id>.txt", with its gold under tests/gold/<doc_id>/.
+PARITY_TEXTS: list[Path] = [
+    RAW / "iscm-highlights-2020.txt",
+    RAW / "iscm-highlights-2021.txt",
+    RAW / "iscm-highlights-2023.txt",
+]
+PRODUCERS = [
+    ("reportlab", 2),
+    ("reportlab", 3),
+    ("chromium", 2),
+    ("chromium", 3),
+    ("weasyprint", 2),
+    ("weasyprint", 3),
+]
+PARITY_TABLES = ("sections", "meetings:dated", "themes")
+PARITY = 0.97
+
+
+@pytest.fixture(scope="session")
+def render_cache(request: pytest.FixtureRequest) -> Path:
+    """Printed PDFs kept between runs in pytest's cache, keyed by page and producer version."""
+    return Path(request.config.cache.mkdir("rendered-pdfs"))
+
+
+def _run(folder: Path, out: Path, rules: Rules) -> Path:
+    result = pipeline.run([folder], out, rules, pipeline.RunOptions(workers=2))
+    assert not result.failed, result.failed
+    return out
+
+
+@pytest.fixture(scope="session")
+def text_run(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> Path:
+    """The parity newsletters extracted as text."""
+    folder = tmp_path_factory.mktemp("parity-text")
+    for path in PARITY_TEXTS:
+        shutil.copyfile(path, folder / path.name)
+    return _run(folder, tmp_path_factory.mktemp("parity-text-out"), rules)
+
+
+@pytest.fixture(scope="session")
+def producer_runs(
+    tmp_path_factory: pytest.TempPathFactory, rules: Rules, render_cache: Path
+) -> dict[tuple[str, int], Path]:
+    """The parity newsletters printed by each producer in each layout and extracted, once."""
+    runs = {}
+    for producer, columns in PRODUCERS:
+        folder = tmp_path_factory.mktemp(f"parity-{producer}{columns}")
+        for path in PARITY_TEXTS:
+            text, out = path.read_text(encoding="utf-8"), folder / f"{path.stem}.pdf"
+            if producer == "reportlab":
+                render_reportlab(text, out, columns)
+            else:
+                render(text, out, producer, columns, render_cache)
+        runs[producer, columns] = _run(
+            folder, tmp_path_factory.mktemp(f"parity-{producer}{columns}-out"), rules
+        )
+    return runs
+
+
+def _scores(out: Path) -> dict[tuple[str, str], Score]:
+    docs = {path.stem for path in PARITY_TEXTS}
+    return {
+        (s.table, s.doc_id): s
+        for s in evaluate(GOLD, out, ["sections", "meetings", "themes"])
+        if s.doc_id in docs
+    }
+
+
+@pytest.mark.parametrize(("producer", "columns"), PRODUCERS)
+def test_every_producer_scores_as_the_text_path(
+    producer_runs: dict[tuple[str, int], Path], text_run: Path, producer: str, columns: int
+) -> None:
+    pdf_scores, text_scores = _scores(producer_runs[producer, columns]), _scores(text_run)
+    compared = 0
+    for path in PARITY_TEXTS:
+        for table in PARITY_TABLES:
+            key = (table, path.stem)
+            assert key in text_scores, f"no gold or no rows for {key}"
+            floor = PARITY * text_scores[key].f1
+            assert pdf_scores[key].f1 >= floor, (pdf_scores[key], "text path F1", text_scores[key].f1)
+            compared += 1
+    assert compared == len(PARITY_TEXTS) * len(PARITY_TABLES)
+
+
+@pytest.mark.parametrize(("producer", "columns"), [p for p in PRODUCERS if p[0] != "reportlab"])
+def test_printed_newsletters_have_the_hazards(
+    producer_runs: dict[tuple[str, int], Path], render_cache: Path, producer: str, columns: int
+) -> None:
+    """Subset TrueType fonts, ligature glyphs, full-width banner bars, column rules, a running
+    header and page numbers on every page, justified text with hyphens at line ends; and from
+    Chromium, blank glyphs printed on top of their neighbours where a soft hyphen was not used."""
+    path = PARITY_TEXTS[-1]
+    out = producer_runs[producer, columns].parent / f"hazards-{producer}{columns}.pdf"
+    render(path.read_text(encoding="utf-8"), out, producer, columns, render_cache)
+    with pdfplumber.open(out) as document:
+        pages = document.pages
+        chars = [c for page in pages for c in page.chars]
+        assert len(pages) >= 2
+        assert all("+" in c["fontname"] for c in chars)  # subset fonts
+        # one glyph for two or three letters: U+FB01 "ﬁ" (Chromium), "fi" or unmapped (WeasyPrint)
+        assert any(c["text"] in {"fi", "fl", "ffi", "ff", "", *"ﬀﬁﬂﬃﬄ"} for c in chars)
+        texts = [page.extract_text() for page in pages]
+        assert all(HEADER in text and f"Page {n}" in text for n, text in enumerate(texts, 1))
+        assert any(re.search(r"[a-z][-\u2010]$", line) for text in texts for line in text.splitlines())
+        width = float(pages[0].width)
+        bars = [
+            r for page in pages for r in page.rects if r["fill"] and r["x1"] - r["x0"] > 0.8 * width - 100
+        ]
+        rules = [
+            r for page in pages for r in page.rects if r["x1"] - r["x0"] < 1.5 and r["bottom"] - r["top"] > 50
+        ]
+        assert len(bars) >= 3 and rules
+        if producer == "chromium":
+            overlapping = [
+                b
+                for a, b, c in zip(chars, chars[1:], chars[2:], strict=False)
+                if b["text"] == " " and c["x0"] < b["x1"] - 0.5 and abs(c["top"] - b["top"]) < 1
+            ]
+            assert overlapping
+
+
+# --- one page per failure class, printed by Chromium -----------------------------------------------
+
+_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 20mm; }}
+body {{ font: 9pt "DejaVu Serif"; line-height: 1.3; margin: 0; }}
+.flow {{ columns: {columns}; column-gap: 16pt; column-rule: 0.6pt solid #777; }}
+p {{ text-align: justify; hyphens: manual; margin: 0 0 4pt 0; }}
+.bar {{ column-span: all; background: #1f4e79; color: #fff; font: bold 9.5pt "DejaVu Sans";
+        padding: 3pt 6pt; }}
+.box {{ background: #e8eef5; border: 0.8pt solid #9fb3c8; padding: 4pt 5pt; }}
+.big {{ column-span: all; font: bold 15pt "DejaVu Sans"; margin: 4pt 0; }}
+h2 {{ font: bold 9.5pt "DejaVu Sans"; margin: 6pt 0 2pt 0; }}
+table {{ border-collapse: collapse; width: 100%; }} td {{ border: 0.6pt solid #000; padding: 2pt; }}
+</style></head><body>{body}</body></html>"""
+
+
+def _chromium_page(body: str, tmp_path: Path, render_cache: Path, columns: int = 2) -> Path:
+    return print_pdf(
+        _PAGE.format(columns=columns, body=body), tmp_path / "page.pdf", "chromium", render_cache
+    )
+
+
+def _sentences(label: str, count: int) -> str:
+    """Numbered sentences, so that reading order can be checked: "Alpha 1 ...", "Alpha 2 ..." """
+    return " ".join(
+        f"{label} {n} reports on labour mobility and regional cooperation." for n in range(1, count + 1)
+    )
+
+
+def _boxed(boxed: str, plain: str) -> str:
+    """A shaded, bordered box of sentences, then a paragraph of others."""
+    return f'<div class="box"><p>{_sentences(boxed, 6)}</p></div><p>{_sentences(plain, 12)}</p>'
+
+
+def test_a_soft_hyphen_not_used_is_no_word_break(tmp_path: Path, render_cache: Path) -> None:
+    """Class 1: Chromium prints an unused soft hyphen as a blank glyph over its neighbours."""
+    shy = "\u00ad"
+    words = f"The{shy}mat{shy}ic con{shy}sul{shy}ta{shy}tions (16 Feb{shy}ru{shy}ary) and work{shy}shops."
+    page = _chromium_page(f"<p>{words}</p>", tmp_path, render_cache, columns=1)
+    with pdfplumber.open(page) as document:
+        assert any(c["text"] == " " for c in document.pages[0].chars[:12])  # the hazard is there
+    assert "Thematic consultations (16 February) and workshops." in pdf.read(page).text
+
+
+def test_a_line_end_hyphen_stays_with_its_word(tmp_path: Path, render_cache: Path) -> None:
+    """Class 2: a narrow justified column breaks words at soft hyphens; the printed hyphen ends
+    its word (no blank glyph before it) and ingest joins the halves."""
+    shy = "\u00ad"
+    text = " ".join(
+        f"meet{shy}ings con{shy}sul{shy}ta{shy}tions in{shy}ter{shy}na{shy}tion{shy}al" for _ in range(30)
+    )
+    page = _chromium_page(f"<p>{text}</p>", tmp_path, render_cache, columns=3)
+    layer = pdf.read(page).text
+    assert re.search(r"[a-z][-\u2010]\n", layer)  # words were broken at line ends
+    assert not re.search(r"\s[-\u2010]\n", layer)  # and no hyphen stands alone
+    document, _ = ingest.read(page)
+    assert set(document.text.split()) == {"meetings", "consultations", "international"}
+
+
+def test_a_banner_between_columns_is_read_between_them(tmp_path: Path, render_cache: Path) -> None:
+    """Class 3: a short banner on a bar across the page, and one in large type with no bar,
+    each between two runs of two columns: upper-left, upper-right, banner, lower-left,
+    lower-right."""
+    body = (
+        f'<div class="flow"><p>{_sentences("Alpha", 16)}</p></div>'
+        '<div class="bar">SHORT BANNER</div>'
+        f'<div class="flow"><p>{_sentences("Beta", 16)}</p></div>'
+        '<div class="big">Large Print</div>'
+        f'<div class="flow"><p>{_sentences("Gamma", 16)}</p></div>'
+    )
+    text = " ".join(pdf.read(_chromium_page(body, tmp_path, render_cache)).text.split())
+    order = [text.index(f"{label} {n} ") for label in ("Alpha", "Beta", "Gamma") for n in (1, 8, 16)]
+    assert order == sorted(order)
+    assert text.index("Alpha 16 ") < text.index("SHORT BANNER") < text.index("Beta 1 ")
+    assert text.index("Beta 16 ") < text.index("Large Print") < text.index("Gamma 1 ")
+
+
+def test_a_banner_and_the_heading_under_it_stay_apart(
+    tmp_path: Path, render_cache: Path, rules: Rules
+) -> None:
+    """Class 4: a bold banner followed at once by a bold heading of the same size."""
+    body = (
+        '<div class="bar" style="padding: 1pt 0 0 0">MAIN EVENTS IN 2031</div>'
+        '<div class="flow"><h2 style="margin-top: 0">Migration Dialogue for West Africa (MIDWA)</h2>'
+        f"<p>The Ministerial Conference (12 March) adopted a declaration. {_sentences('Delta', 10)}</p></div>"
+    )
+    page = _chromium_page("<p>ISCM 2031 Highlights</p>" + body, tmp_path, render_cache)
+    assert "MAIN EVENTS IN 2031\n\nMigration Dialogue for West Africa (MIDWA)\n" in pdf.read(page).text
+    renamed = tmp_path / "iscm-highlights-2031.pdf"
+    page.rename(renamed)
+    result = pipeline.extract_document(renamed, rules)
+    assert [(s.heading, s.iscm_id) for s in result.sections if s.kind == "iscm"] == [
+        ("Migration Dialogue for West Africa (MIDWA)", "MIDWA")
+    ]
+
+
+def test_column_rules_and_banner_bars_are_no_table(tmp_path: Path, render_cache: Path) -> None:
+    """Class 5: column rules meeting banner bars make a grid for the table finder; no tab comes
+    out of it and no banner word is cut, while a real ruled table still reads as rows."""
+    body = (
+        '<div class="bar">ADDRESSED AT ISCM EVENTS AND THEMATIC AREAS ADDRESSED IN 2031</div>'
+        f'<div class="flow">{_boxed("Alpha", "Beta")}</div>'
+        '<div class="bar">2031 PUBLICATIONS</div>'
+        f'<div class="flow">{_boxed("Gamma", "Delta")}</div>'
+        '<div class="bar">ANNEX</div>'
+        "<table><tr><td>#</td><td>ISCM</td><td>Name</td></tr>"
+        "<tr><td>1</td><td>MIDWA</td><td>A. Person</td></tr>"
+        "<tr><td>2</td><td>RCM</td><td>B. Person</td></tr></table>"
+    )
+    page = _chromium_page(body, tmp_path, render_cache)
+    with pdfplumber.open(page) as document:
+        false_grids = [
+            table
+            for table in document.pages[0].find_tables()
+            if any(
+                "Alpha" in (cell or "") or "Gamma" in (cell or "") for row in table.extract() for cell in row
+            )
+        ]
+        assert false_grids  # the finder takes the bars, boxes and rules for a table
+    text = pdf.read(page).text
+    assert "ADDRESSED AT ISCM EVENTS AND THEMATIC AREAS ADDRESSED IN 2031" in text
+    assert "#\tISCM\tName\n1\tMIDWA\tA. Person\n2\tRCM\tB. Person" in text
+    assert text.count("\t") == 6
+
+
+def test_layout_settings_are_named_frozen_and_checked() -> None:
+    settings = pdf.LayoutSettings()
+    assert settings == pdf.DEFAULT_SETTINGS
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.min_space_em = 0.5  # type: ignore[misc]
+    with pytest.raises(ValueError, match="gutter_min_width"):
+        pdf.LayoutSettings(gutter_min_width=-1)
+    with pytest.raises(ValueError, match="band_width_share"):
+        pdf.LayoutSettings(band_width_share=1.5)
+    with pytest.raises(ValueError, match="banner_size_ratio"):
+        pdf.LayoutSettings(banner_size_ratio=0.9)
+    with pytest.raises(ValueError, match="table_min_rows"):
+        pdf.LayoutSettings(table_min_rows="2")  # type: ignore[arg-type]
+
+
+def test_a_setting_changes_the_reading(tmp_path: Path, render_cache: Path) -> None:
+    """The settings are used: with no room asked of a space, Chromium's blank glyphs split words."""
+    shy = "\u00ad"
+    page = _chromium_page(
+        f"<p>The{shy}mat{shy}ic con{shy}sul{shy}ta{shy}tions</p>", tmp_path, render_cache, 1
+    )
+    assert "Thematic consultations" in pdf.read(page).text
+    every_blank = dataclasses.replace(pdf.DEFAULT_SETTINGS, min_space_em=1e-9)
+    assert "Thematic consultations" not in pdf.read(page, every_blank).text
+
+
+# --- found, to be fixed outside the PDF reader ----------------------------------------------------
+
+_WRAPPED = (
+    "ISCM 2031 Highlights\n\n"
+    "Migration Dialogue for West Africa (MIDWA)\n\n"
+    "The Ministerial Conference (12 March) in Dakar, Senegal, adopted a declaration.\n\n"
+    "Following this, the chairs asked the Coordinator of the Global Meeting of ISCMs to draft a joint\n"
+    "ISCM statement on labour mobility for the regional review (4 June).\n"
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "class 6, segment.py find_headings: the first line of a wrapped paragraph that mentions "
+        "'Global Meeting of' matches the global_meeting heading rule (by_rule) because _continues "
+        "only looks for a lower-case or '(' start of the next line"
+    ),
+)
+def test_a_wrapped_line_is_no_heading(tmp_path: Path, rules: Rules) -> None:
+    path = tmp_path / "iscm-highlights-2031.txt"
+    path.write_text(_WRAPPED, encoding="utf-8")
+    result = pipeline.extract_document(path, rules)
+    assert [s.kind for s in result.sections] == ["front_matter", "iscm"]
