@@ -8,8 +8,13 @@ A heading is recognised by what it says and where it stands, never by its line n
   - it names a section kind of rules/sections.yaml, or resolves to a registry id (an ISCM
     heading, with or without its acronym), or reads like an ISCM's name (reported unresolved),
     or is an upper-case title (kind "other").
-A run-in heading ("Almaty Process The 4th SOM, ...", text flattened from a PDF) is the longest
-line prefix that resolves exactly to a registry id and is followed by a capitalised sentence.
+A heading may be numbered ("3. Bali Process"), wrapped over two or three lines by a narrow column
+(joined, the longest join first), or in capitals over several lines. A list entry ("Data: A, B")
+and a line with an unclosed bracket or quote are never headings.
+A run-in heading ("Almaty Process The 4th SOM, ...", text flattened from a PDF; ingest has cut
+such a text at its sentences) is the longest line prefix that resolves exactly to a registry id
+and is followed by a capitalised sentence, a run of capitals ("MAIN MEETINGS ... In 2023"), or a
+title-case prefix that a rule names ("Global Initiatives Global Compact ...").
 A heading with no text before the next one is a container, not a section.
 """
 
