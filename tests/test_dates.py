@@ -171,3 +171,44 @@ def test_months_round_trip(months: list[int], year: int, qualifier: str) -> None
     phrase = qualifier + " and ".join(MONTH[m] for m in months)
     expected = [(date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1]), "month") for m in months]
     assert spans(phrase, year) == expected
+
+
+# --- SPEC section 7: consecutive days, ranges over a year end, month-first lists ----------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        # consecutive days joined by "and" are one span
+        ("14 and 15 May", [(d(5, 14), d(5, 15), "day")]),
+        ("May 14 and 15", [(d(5, 14), d(5, 15), "day")]),
+        ("6, 7 and 8 July", [(d(7, 6), d(7, 8), "day")]),
+        # days that do not follow each other stay apart
+        (
+            "6, 9 and 13 July",
+            [(d(7, 6), d(7, 6), "day"), (d(7, 9), d(7, 9), "day"), (d(7, 13), d(7, 13), "day")],
+        ),
+        (
+            "June 4, 11 and 18",
+            [(d(6, 4), d(6, 4), "day"), (d(6, 11), d(6, 11), "day"), (d(6, 18), d(6, 18), "day")],
+        ),
+        (
+            "2 February, 9 April; 5 and 6 October",
+            [(d(2, 2), d(2, 2), "day"), (d(4, 9), d(4, 9), "day"), (d(10, 5), d(10, 6), "day")],
+        ),
+        ("April 9-10 and 23-24", [(d(4, 9), d(4, 10), "day"), (d(4, 23), d(4, 24), "day")]),
+        # ranges whose ends carry their own years, over a year end
+        ("29 December 2016 to 3 January 2017", [(date(2016, 12, 29), date(2017, 1, 3), "day")]),
+        ("December 29, 2016 - January 3, 2017", [(date(2016, 12, 29), date(2017, 1, 3), "day")]),
+        ("30 November - 1 December 2011", [(date(2011, 11, 30), date(2011, 12, 1), "day")]),
+        ("30 December - 2 January", [(d(12, 30), date(YEAR + 1, 1, 2), "day")]),
+    ],
+)
+def test_spec_7_day_lists_and_ranges(phrase: str, expected: list[tuple[date, date, str]]) -> None:
+    assert spans(phrase) == expected
+
+
+def test_consecutive_days_can_be_kept_apart_for_a_stated_count() -> None:
+    (phrase,) = find_dates("Two webinars (14 and 15 May)", YEAR)
+    assert [(s.start, s.end) for s in phrase.spans] == [(d(5, 14), d(5, 15))]
+    assert [(s.start, s.end) for s in phrase.day_spans] == [(d(5, 14), d(5, 14)), (d(5, 15), d(5, 15))]

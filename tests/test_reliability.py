@@ -476,14 +476,12 @@ def test_a_level_added_in_the_rules_is_valid_everywhere(rules_copy: Path, tmp_pa
 
 
 def test_a_document_kind_added_in_the_rules_is_valid(rules_copy: Path, tmp_path: Path) -> None:
-    _edit(rules_copy / "classify.yaml", "survey_summary, other]", "survey_summary, web_page, other]")
-    _edit(
-        rules_copy / "classify.yaml", "kinds:\n", "kinds:\n  - kind: web_page\n    patterns: ['^Pancakes']\n"
-    )
+    _edit(rules_copy / "classify.yaml", "web_page, other]", "web_page, recipe, other]")
+    _edit(rules_copy / "classify.yaml", "kinds:\n", "kinds:\n  - kind: recipe\n    patterns: ['^Pancakes']\n")
     (tmp_path / "page.txt").write_text("Pancakes\n\nMix flour, milk and eggs.\n")
     rules = load_rules(rules_copy)
     pipeline.run([tmp_path / "page.txt"], tmp_path / "out", rules)
-    assert pd.read_parquet(tmp_path / "out" / "documents.parquet")["kind"].tolist() == ["web_page"]
+    assert pd.read_parquet(tmp_path / "out" / "documents.parquet")["kind"].tolist() == ["recipe"]
 
 
 # --- input edge cases -------------------------------------------------------------------------------

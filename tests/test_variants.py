@@ -21,7 +21,6 @@ SHORT = {
     ("flattened", "sections"): "run-in headings not after a sentence end are missed",
     ("flattened", "meetings:dated"): "meetings of a missed run-in heading go to the ISCM before it",
     ("flattened", "themes"): "theme entries run together on one line are not split",
-    ("ligatures_dropped", "sections"): "a heading with two different dropped ligatures stays unresolved",
     ("ligatures_dropped", "themes"): "theme names with two different dropped ligatures",
     ("rewrapped_40", "sections"): "a 40-column wrap splits headings in more than three lines",
     ("rewrapped_90", "sections"): "the 2020 letter-spaced headings re-wrapped",

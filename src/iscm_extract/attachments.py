@@ -33,6 +33,7 @@ class AttachmentReader:
         """The list right after a date: ', Rabat, Morocco, virtual' or ') in Geneva and online', up
         to the first word that is neither a name nor a format cue ("discussed", "on")."""
         out = []
+        text = re.split(r"\n[ \t]*\n", text, maxsplit=1)[0]  # the list ends with its paragraph
         for match in re.finditer(r"[^,();.]+|[,();.]", text):
             piece = match.group()
             if piece in ".;":

@@ -94,10 +94,18 @@ def classify(document: Document, rules: ClassifyRules) -> DocumentInfo:
         period_end = date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
         year = end_year
     title = _title(head, kind, rules)
+    stamps = sorted((m.start(), m.end()) for pattern in rules.stamps for m in pattern.finditer(document.text))
     if year is None:
-        # "ISCM 2020 Highlights": the year of the title, else the first year the text names.
-        found = _YEAR.search(title or "") or _YEAR.search(head)
-        year = int(found[1]) if found else None
+        # "ISCM 2020 Highlights": the year of the title, else of the page's first publication
+        # stamp or dateline, else the first year the text names.
+        stamp_years = [_YEAR.findall(document.text[start:end])[-1:] for start, end in stamps]
+        found = _YEAR.search(title or "")
+        if found:
+            year = int(found[1])
+        elif any(stamp_years):
+            year = int(next(y for y in stamp_years if y)[0])
+        elif found := _YEAR.search(head):
+            year = int(found[1])
         if year is not None and kind == "newsletter":
             period_start, period_end = date(year, 1, 1), date(year, 12, 31)
-    return DocumentInfo(kind, title, issue_number, period_start, period_end, year)
+    return DocumentInfo(kind, title, issue_number, period_start, period_end, year, tuple(stamps))

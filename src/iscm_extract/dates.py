@@ -17,6 +17,7 @@ A phrase needs a month name: years and year ranges alone ("2020-2022 research ag
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -68,6 +69,9 @@ class DatePhrase:
     char_start: int
     char_end: int
     spans: tuple[DateSpan, ...] = field(default_factory=tuple)
+    # The spans with consecutive days kept apart ("14 and 15 May" as two days): what a stated
+    # count of two asks for ("Two webinars on 14 and 15 May").
+    day_spans: tuple[DateSpan, ...] = field(default_factory=tuple)
 
 
 # --- layer 1: tokens ----------------------------------------------------------------------------
@@ -126,9 +130,36 @@ class _Partial:
     warnings: list[str] = field(default_factory=list)
 
 
-def _parse_tokens(tokens: list[Token]) -> list[_Partial]:
+@dataclass
+class _Day:
+    """A day (or day range) waiting for its month; `and_before`: joined to the previous day by
+    "and" ("14 and 15 May")."""
+
+    day: int
+    end_day: int | None
+    and_before: bool = False
+
+
+def _join_consecutive(days: list[_Day]) -> list[_Day]:
+    """Consecutive days joined by "and" are one span: "14 and 15 May" is a two-day meeting, and
+    so is a list whose days all follow each other ("6, 7 and 8 July"); "28 and 30 September" and
+    "5, 6 and 9 July" stay separate days."""
+    singles = all(d.end_day is None for d in days)
+    if len(days) > 1 and singles and all(b.day == a.day + 1 for a, b in itertools.pairwise(days)):
+        return [_Day(days[0].day, days[-1].day)]
+    joined: list[_Day] = []
+    for day in days:
+        last = joined[-1] if joined else None
+        if last and day.and_before and day.end_day is None and day.day == (last.end_day or last.day) + 1:
+            last.end_day = day.day
+        else:
+            joined.append(_Day(day.day, day.end_day, day.and_before))
+    return joined
+
+
+def _parse_tokens(tokens: list[Token], join_consecutive: bool = True) -> list[_Partial]:
     partials: list[_Partial] = []
-    pending: list[tuple[int, int | None]] = []  # (day, range end day) waiting for their month
+    pending: list[_Day] = []  # days waiting for their month
     unyeared = 0  # index in partials from which spans still lack an explicit year
     between = False
     i = 0
@@ -137,6 +168,50 @@ def _parse_tokens(tokens: list[Token]) -> list[_Partial]:
         j = i + offset
         return tokens[j] if j < len(tokens) and tokens[j].kind == kind else None
 
+    def is_and(token: Token) -> bool:
+        return token.kind == "list" and token.text.lower() in {"and", "&"}
+
+    def across(partial: _Partial) -> int:
+        """A range whose end names its month after a complete start date: "31 October - 2
+        November", "May 24 - May 27", "29 December 2016 to 3 January 2017", "December 29, 2016 -
+        January 3, 2017". Sets the end on `partial`; returns the number of tokens read."""
+        j = i + 1
+        start_year = None
+        if (
+            j + 1 < len(tokens)
+            and tokens[j].kind == "list"
+            and tokens[j].text == ","
+            and tokens[j + 1].kind == "year"
+        ):
+            j += 1
+        if j < len(tokens) and tokens[j].kind == "year":
+            start_year, j = tokens[j].value, j + 1
+        if not (j < len(tokens) and tokens[j].kind == "dash"):
+            return 0
+        kinds = [t.kind for t in tokens[j + 1 : j + 3]]
+        if kinds == ["day", "month"]:
+            end_day, end_month = tokens[j + 1].value, tokens[j + 2].value
+        elif kinds == ["month", "day"]:
+            end_month, end_day = tokens[j + 1].value, tokens[j + 2].value
+        else:
+            return 0
+        j += 3
+        if (
+            j + 1 < len(tokens)
+            and tokens[j].kind == "list"
+            and tokens[j].text == ","
+            and tokens[j + 1].kind == "year"
+        ):
+            j += 1
+        end_year = tokens[j].value if j < len(tokens) and tokens[j].kind == "year" else None
+        if start_year is not None and end_year is None:
+            return 0  # "3 May 2016 - 4 June": not a range this grammar knows
+        partial.end_day, partial.end_month = end_day, end_month
+        if start_year is not None:
+            partial.year, partial.end_year_explicit = start_year, end_year
+            return j - i  # the end year token is read by the main loop
+        return j - i - 1
+
     while i < len(tokens):
         token = tokens[i]
         if token.kind == "filler" and token.text.lower() == "between":
@@ -144,37 +219,42 @@ def _parse_tokens(tokens: list[Token]) -> list[_Partial]:
         elif token.kind == "day":
             range_end = None
             joiner = tokens[i + 1] if i + 1 < len(tokens) else None
-            is_range = joiner is not None and (
-                joiner.kind == "dash" or (between and joiner.text.lower() == "and")
-            )
+            is_range = joiner is not None and (joiner.kind == "dash" or (between and is_and(joiner)))
             if is_range and peek(2, "day"):
                 range_end = tokens[i + 2].value
                 i += 2
                 between = False
-            pending.append((token.value, range_end))
+            and_before = i > 0 and is_and(tokens[i - 1]) and bool(pending)
+            pending.append(_Day(token.value, range_end, and_before))
         elif token.kind == "month":
             month = token.value
             if pending:
-                for day, end_day in pending:
-                    partials.append(_Partial(day, month, end_day if end_day is not None else day, month))
-                single = pending[-1][1] is None
+                days = _join_consecutive(pending) if join_consecutive else pending
+                for day in days:
+                    partials.append(_Partial(day.day, month, day.end_day or day.day, month))
+                single = pending[-1].end_day is None and len(days) == len(pending)
                 pending = []
-                # "31 October - 2 November", "30 November to 2 December": a range across months.
-                if single and peek(1, "dash") and peek(2, "day") and peek(3, "month"):
-                    partials[-1].end_day, partials[-1].end_month = tokens[i + 2].value, tokens[i + 3].value
-                    i += 3
+                if single:
+                    i += across(partials[-1])
             elif peek(1, "day"):
-                # "November 12-14", "April 8 2021", "June 4"
-                day = tokens[i + 1].value
-                end_day = day
+                # "November 12-14", "April 8 2021", "June 4", "May 14 and 15", "June 4, 11 and 18"
+                days = [_Day(tokens[i + 1].value, None)]
                 i += 1
                 if peek(1, "dash") and peek(2, "day"):
-                    end_day = tokens[i + 2].value
+                    days[0].end_day = tokens[i + 2].value
                     i += 2
-                partials.append(_Partial(day, month, end_day, month))
-                if peek(1, "dash") and peek(2, "month") and peek(3, "day"):
-                    partials[-1].end_month, partials[-1].end_day = tokens[i + 2].value, tokens[i + 3].value
-                    i += 3
+                while peek(1, "list") and peek(2, "day") and not peek(3, "month"):
+                    days.append(_Day(tokens[i + 2].value, None, is_and(tokens[i + 1])))
+                    i += 2
+                    if peek(1, "dash") and peek(2, "day"):  # "April 9-10 and 23-24"
+                        days[-1].end_day = tokens[i + 2].value
+                        i += 2
+                if join_consecutive:
+                    days = _join_consecutive(days)
+                for day in days:
+                    partials.append(_Partial(day.day, month, day.end_day or day.day, month))
+                if (len(days) == 1 and days[0].end_day is None) or days[0].end_day == days[0].day:
+                    i += across(partials[-1])
             else:
                 qualified = i > 0 and tokens[i - 1].kind == "qualifier"
                 partial = _Partial(None, month, None, month)
@@ -183,7 +263,10 @@ def _parse_tokens(tokens: list[Token]) -> list[_Partial]:
                 partials.append(partial)
         elif token.kind == "year":
             for partial in partials[unyeared:]:
-                partial.year = token.value
+                if partial.year is None:
+                    partial.year = token.value
+                elif partial.end_year_explicit is None:
+                    partial.end_year_explicit = token.value
             unyeared = len(partials)
         i += 1
     return partials
@@ -207,7 +290,7 @@ def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
     except ValueError:
         warnings.append(f"impossible date: day {partial.start_day} of month {partial.start_month}")
         return DateSpan(None, None, "day", tuple(warnings))
-    end_year = year + 1 if partial.end_month < partial.start_month else year  # "30 December - 2 January"
+    end_year = partial.end_year_explicit or (year + 1 if partial.end_month < partial.start_month else year)
     try:
         end: date | None = date(end_year, partial.end_month, partial.end_day or partial.start_day)
     except ValueError:
@@ -219,9 +302,10 @@ def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
     return DateSpan(start, end, "day", tuple(warnings))
 
 
-def parse(phrase: str, default_year: int | None) -> list[DateSpan]:
-    """Date spans of one date phrase; the phrase's own year wins over `default_year`."""
-    return [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase))]
+def parse(phrase: str, default_year: int | None, join_consecutive: bool = True) -> list[DateSpan]:
+    """Date spans of one date phrase; the phrase's own year wins over `default_year`. With
+    `join_consecutive=False`, "14 and 15 May" is two one-day spans (to meet a stated count)."""
+    return [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase), join_consecutive)]
 
 
 def find_dates(text: str, default_year: int | None, offset: int = 0) -> list[DatePhrase]:
@@ -230,5 +314,8 @@ def find_dates(text: str, default_year: int | None, offset: int = 0) -> list[Dat
     for start, end in find_phrases(text):
         spans = parse(text[start:end], default_year)
         if spans:
-            phrases.append(DatePhrase(text[start:end], start + offset, end + offset, tuple(spans)))
+            apart = parse(text[start:end], default_year, join_consecutive=False)
+            phrases.append(
+                DatePhrase(text[start:end], start + offset, end + offset, tuple(spans), tuple(apart))
+            )
     return phrases

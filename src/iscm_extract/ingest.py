@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -456,14 +457,17 @@ def _restore_ligatures(text: MappedText) -> MappedText:
         repaired = restore_ligature(word)
         if repaired is None:
             return [Piece(match.start(), match.end())]
-        # The inserted letters: the first position where the words differ, to the repaired tail.
-        i = next((k for k, (a, b) in enumerate(zip(word, repaired, strict=False)) if a != b), len(word))
-        tail = len(word) - i
-        return [
-            Piece(match.start(), match.start() + i),
-            Piece(match.start() + i, insert=repaired[i : len(repaired) - tail]),
-            Piece(match.start() + i, match.end()),
-        ]
+        # The inserted letters, one piece per insertion ("Iniaves": "ti" twice): every kept letter
+        # keeps its offset.
+        pieces = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, word, repaired, autojunk=False).get_opcodes():
+            if op == "equal":
+                pieces.append(Piece(match.start() + i1, match.start() + i2))
+            elif op == "insert":
+                pieces.append(Piece(match.start() + i1, insert=repaired[j1:j2]))
+            else:  # a repair only adds letters; anything else is left as written
+                return [Piece(match.start(), match.end())]
+        return pieces
 
     if sum(1 for m in _LOWER_WORD.finditer(text.text[:200_000]) if restore_ligature(m[0])) < 3:
         return text
@@ -478,7 +482,8 @@ _SENTENCE_BREAK = re.compile(
     # A sentence end: a word of two lower-case letters or digits, or a bracket, before the stop
     # (not "H.E. Mr", "Simon K. Chelugui").
     r"(?<=[^\W_A-Z]{2}[.!?]) (?=[A-Z0-9(])|(?<=[)\]][.!?]) (?=[A-Z0-9(])"
-    r"|(?<=[a-z0-9.)\]]) (?=(?:[A-Z0-9-]{2,} ){2,}[A-Z])"  # before a run of capitals
+    # before a run of capitals, unless an article opens it ("The XVI SACM Conference")
+    r"|(?<=[a-z0-9.)\]])(?<!\b[Tt]he)(?<!\b[Aa]n)(?<!\b[Aa]) (?=(?:[A-Z0-9-]{2,} ){2,}[A-Z])"
     r"|(?<=\]) (?=[A-Z])"  # after a bracketed note ("[2 ISCMs] Asylum and Refugees: ...")
 )
 

@@ -77,6 +77,8 @@ _COORDINATION = re.compile(r"^\s*(?:,|and|,\s*and|&|;\s*and)?\s*(?:the\s+|a\s+)?
 _OF_THE = re.compile(r"^\s+of\s+(?:the\s+)?(?:[\w'-]+\s+){0,4}$", re.I)
 _APPOSITION = re.compile(r"^\s*[,(]\s*$")
 _LABEL = re.compile(r"^\s*:\s*$")
+_ADJACENT = re.compile(r"^[ \t]*$")
+_BULLETS = frozenset("-*•–—▪◦·")
 
 
 class MeetingExtractor:
@@ -94,14 +96,19 @@ class MeetingExtractor:
         year = info.year
         records: list[MeetingRecord] = []
         problems: list[Problem] = []
-        targets = [s for s in sections if s.kind in {"iscm", "global_meeting"}]
+        targets = [s for s in sections if s.kind in {"iscm", "global_meeting", "page"}]
         bodies = [(s, _body_start(s)) for s in targets]
         docs = self.nlp.pipe([document.text[start : s.char_end] for s, start in bodies])
         for (section, start), sdoc in zip(bodies, docs, strict=True):
-            if section.kind == "global_meeting":
+            if section.kind == "global_meeting" and not self._names_several(section.heading or ""):
                 found = self._global_meeting(document, section, start, sdoc, year)
             else:
-                found = self._section(document, section, start, sdoc, year, resolver)
+                # An ISCM's section, a page, or a global-meeting section whose heading names
+                # several meetings ("MEETINGS OF ALL ISCMs CONVENED BY IOM"): read meeting by meeting.
+                stamps = [
+                    (a - start, b - start) for a, b in info.stamps if a < section.char_end and b > start
+                ]
+                found = self._section(document, section, start, sdoc, year, resolver, stamps)
             records += found
         if info.kind == "meeting_report":
             records += self._report(document, info, resolver)
@@ -122,22 +129,29 @@ class MeetingExtractor:
         sdoc: Doc,
         year: int | None,
         resolver: Resolver,
+        stamps: Sequence[tuple[int, int]] = (),
     ) -> list[MeetingRecord]:
+        """The meetings of an ISCM's section, or of a page (each booked to the ISCM its sentence names)."""
         text = sdoc.text
         mentions = self._mentions(sdoc)
-        own_id = section.iscm_id
         records: list[MeetingRecord] = []
         paragraph_bounds = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text)]
         for clause_start, clause_end in clauses(text):
             in_clause = [m for m in mentions if clause_start <= m.start < clause_end]
             in_clause = self._drop_parts_and_plans(text, clause_start, in_clause)
+            owners = {
+                m.start: _sentence_iscm(text, clause_start, clause_end, m, resolver) or section.iscm_id
+                if section.kind == "page"
+                else section.iscm_id
+                for m in in_clause
+            }
             for mention in in_clause:
-                self._type(mention, text, own_id, resolver)
+                self._type(mention, text, owners[mention.start], resolver)
             _share_counts(text, in_clause)
             # Dropping a mention widens its neighbours' windows: repeat until none is dropped.
             while True:
                 attachments = [
-                    self._attachment(text, sdoc, clause_start, clause_end, in_clause, i, year)
+                    self._attachment(text, sdoc, clause_start, clause_end, in_clause, i, year, stamps)
                     for i in range(len(in_clause))
                 ]
                 kept = [
@@ -158,6 +172,7 @@ class MeetingExtractor:
                 if i + 1 < len(in_clause) and _LABEL.match(text[mention.end : in_clause[i + 1].name_start]):
                     continue  # "Joint RCM and SACM Meetings: Plenary Meeting (...)": a label
                 context = text[clause_start:clause_end]
+                own_id = owners[mention.start]
                 joint = self._joint(text, mention, window, pre, clause_start, own_id, resolver)
                 paragraph = next(
                     (p for p in paragraph_bounds if p[0] <= mention.start < p[1]), (0, len(text))
@@ -202,7 +217,15 @@ class MeetingExtractor:
             )
             between = sdoc.text[mentions[-1].end : span.start_char] if mentions else ""
             last = mentions[-1] if mentions else None
-            if last and previous is not None and _OF_THE.match(between) and self._is_merge_head(previous):
+            if last and span.start_char < last.end:
+                continue  # inside the last one's name ("Friends of the Forum"): one phrase, one mention
+            if last and previous is not None and _ADJACENT.match(between):
+                # "regional training course": two meeting words, one phrase
+                last.end = _name_end(sdoc, span)
+                if mention.meeting_type is not None and last.meeting_type is None:
+                    last.meeting_type = mention.meeting_type
+                last.body = last.body and mention.body
+            elif last and previous is not None and _OF_THE.match(between) and self._is_merge_head(previous):
                 last.end, last.meeting_type, last.body = _name_end(sdoc, span), mention.meeting_type, False
             elif (
                 last
@@ -235,6 +258,8 @@ class MeetingExtractor:
                 continue  # a name wrapped over two lines
             if token.is_space or lower in {"the", "a", "an"}:
                 break
+            if text in _BULLETS and (j == 0 or "\n" in sdoc[j - 1].text_with_ws or sdoc[j - 1].is_space):
+                break  # a list bullet opens the entry: the line before is another entry
             numeric = (
                 token.like_num
                 or bool(ORDINAL.match(text))
@@ -316,18 +341,24 @@ class MeetingExtractor:
         mentions: list[Mention],
         i: int,
         year: int | None,
+        stamps: Sequence[tuple[int, int]] = (),
     ) -> tuple[int, tuple[int, int] | None, list[dates.DatePhrase]]:
+        def meeting_dates(found: list[dates.DatePhrase]) -> list[dates.DatePhrase]:
+            # A publication stamp or dateline dates the page, not the meeting.
+            return [p for p in found if not any(a <= p.char_start < b for a, b in stamps)]
+
         mention = mentions[i]
         window = mentions[i + 1].name_start if i + 1 < len(mentions) else clause_end
-        phrases = dates.find_dates(text[mention.end : window], year, offset=mention.end)
+        phrases = meeting_dates(dates.find_dates(text[mention.end : window], year, offset=mention.end))
         pre = (clause_start, mention.name_start) if i == 0 else None
         if not phrases and pre is not None:
-            phrases = dates.find_dates(text[pre[0] : pre[1]], year, offset=pre[0])
+            # Before the phrase ("On 19 January, the Steering Committee met"): the nearest date.
+            phrases = meeting_dates(dates.find_dates(text[pre[0] : pre[1]], year, offset=pre[0]))[-1:]
         if not phrases:
             # spaCy's DATE entities as evidence for a date the rules did not read.
             for ent in sdoc.ents:
                 if ent.label_ == "DATE" and mention.end <= ent.start_char < window:
-                    phrases += dates.find_dates(ent.text, year, offset=ent.start_char)
+                    phrases += meeting_dates(dates.find_dates(ent.text, year, offset=ent.start_char))
         return window, pre, phrases
 
     def _dropped(
@@ -429,7 +460,15 @@ class MeetingExtractor:
         base_place = self.attach.place(
             self.attach.appositive(tail[len(lead) - len(lead.lstrip()) :]) if lead else "", sdoc, 0
         )
-        mention_cues = f"{name} {lead}"
+        # The meeting's own words: its name, what stands between the name and its date ("a
+        # technical meeting of the IGAD RCP by videoconference on 23 January") and, per date, the
+        # list after it. A cue elsewhere in the clause belongs to another meeting or to nothing.
+        before_date = (
+            text[mention.end : phrases[0].char_start]
+            if phrases and phrases[0].char_start > mention.end
+            else ""
+        )
+        mention_cues = f"{name} {lead} {before_date}"
         in_place = re.search(r"\bin\s+((?:[A-Z][\w'-]+\s?)+),\s+((?:[A-Z][\w'-]+\s?)+)", tail)
         if in_place and self.attach.countries.country(in_place[2].strip()):
             base_place = Place(in_place[1].strip(), in_place[2].strip())
@@ -442,6 +481,7 @@ class MeetingExtractor:
                     country=base_place.country,
                 )
             ]
+        phrases, count_warning = _spans_for_count(phrases, mention.count)
         records = []
         for k, phrase in enumerate(phrases):
             seg_end = phrases[k + 1].char_start if k + 1 < len(phrases) else len(text)
@@ -461,12 +501,20 @@ class MeetingExtractor:
                         city=place.city,
                         country=place.country,
                         format=fmt,
-                        warnings=span.warnings,
+                        warnings=span.warnings + count_warning,
                     )
                 )
         return records
 
     # -- global meeting sections and reports -----------------------------------------------------
+
+    def _names_several(self, heading: str) -> bool:
+        """A heading whose first meeting word is plural ("Meetings of all ISCMs", "Digest of meetings
+        held by ...") heads a list of meetings, not one."""
+        heading_doc = self.nlp(heading.title())
+        spans = filter_spans(list(heading_doc.spans[nlp.SPANS_KEY]))
+        head = spans[0][-1].lower_ if spans else ""
+        return head.endswith("s") and not head.endswith("ss")  # "meetings", not "congress"
 
     def _global_meeting(
         self, document: Document, section: Section, offset: int, sdoc: Doc, year: int | None
@@ -492,7 +540,7 @@ class MeetingExtractor:
         title = info.title or ""
         named = resolver.find_mentions(title)
         front = self.nlp(document.text[:2000])
-        return self._one_event(
+        events = self._one_event(
             document,
             title,
             f"{document.doc_id}/other",
@@ -500,9 +548,28 @@ class MeetingExtractor:
             front,
             0,
             info.year,
-            cues=f"{title} {document.text}",
+            cues=title,
             char_start=0,
         )
+        # How it was held: only the report's sentences that carry the event's own dates ("10-11
+        # November 2021, virtual by Zoom"), never a cue elsewhere ("a fully online programme").
+        for k, event in enumerate(events):
+            if event.start_date is None:
+                continue
+            dated = [
+                document.text[start:end]
+                for start, end in clauses(document.text)
+                if any(
+                    (span.start, span.end) == (event.start_date, event.end_date)
+                    for phrase in dates.find_dates(document.text[start:end], info.year)
+                    for span in phrase.spans
+                )
+            ]
+            place = Place(event.city, event.country)
+            events[k] = replace(
+                event, format=self.attach.format(" ".join([title, *dated]), place, event.meeting_type)
+            )
+        return events
 
     def _one_event(
         self,
@@ -556,6 +623,48 @@ class MeetingExtractor:
                 warnings=span.warnings if span else (),
             )
         ]
+
+
+def _spans_for_count(
+    phrases: list[dates.DatePhrase], count: int | None
+) -> tuple[list[dates.DatePhrase], tuple[str, ...]]:
+    """Make the number of date spans agree with a stated count where the text allows: "Two
+    webinars (14 and 15 May)" are two one-day webinars, "a meeting on 14 and 15 May" one two-day
+    meeting. More spans than the count is a contradiction the text cannot resolve: a warning."""
+    joined = sum(len(p.spans) for p in phrases)
+    if count is None or joined >= count:
+        warning = (
+            () if count is None or joined == count else (f"stated count {count}, but {joined} date spans",)
+        )
+        return phrases, warning
+    apart = sum(len(p.day_spans) for p in phrases)
+    if apart <= count:
+        return [replace(p, spans=p.day_spans) for p in phrases], ()
+    return phrases, ()
+
+
+def _sentence_iscm(
+    text: str, clause_start: int, clause_end: int, mention: Mention, resolver: Resolver
+) -> str | None:
+    """On a page, the ISCM a meeting belongs to is the one its sentence names: in or right after
+    its name ("the Steering Committee of the Rabat Process"), else the nearest before it ("The
+    Khartoum Process held a thematic meeting"), else the first after it ("a workshop organised
+    under the IGAD RCP"); None when the sentence names none (the page's own ISCM then)."""
+    named = [
+        (clause_start + s, clause_start + e, i)
+        for s, e, i in resolver.find_mentions(text[clause_start:clause_end])
+    ]
+    for start, _, iscm_id in named:
+        if mention.name_start <= start and _NAME_TAIL.match(text[mention.end : start]):
+            return iscm_id
+    before = [iscm_id for _, end, iscm_id in named if end <= mention.name_start]
+    after = [iscm_id for start, _, iscm_id in named if start >= mention.end]
+    if before:
+        return before[-1]
+    return after[0] if after else None
+
+
+_NAME_TAIL = re.compile(r"^(?:\s+(?:of|by|under)\s+(?:the\s+)?)?$", re.I)
 
 
 def _first_cue(lowered: str, clause_start: int, cues: Sequence[str], after: bool) -> int:

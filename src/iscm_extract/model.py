@@ -10,9 +10,17 @@ from datetime import date
 from typing import Literal
 
 InputFormat = Literal["pdf", "txt", "md"]
-DocumentKind = Literal["newsletter", "meeting_report", "survey_summary", "other"]
+DocumentKind = Literal["newsletter", "meeting_report", "survey_summary", "web_page", "other"]
 SectionKind = Literal[
-    "iscm", "global_meeting", "themes", "global_initiatives", "publications", "stats", "front_matter", "other"
+    "iscm",
+    "global_meeting",
+    "themes",
+    "global_initiatives",
+    "publications",
+    "stats",
+    "front_matter",
+    "other",
+    "page",
 ]
 Severity = Literal["error", "warning"]
 
@@ -81,6 +89,8 @@ class DocumentInfo:
     period_start: date | None
     period_end: date | None
     year: int | None
+    # Character ranges of publication stamps and datelines: dates there date the page, not a meeting.
+    stamps: tuple[tuple[int, int], ...] = ()
 
 
 def lines_with_offsets(text: str, start: int = 0) -> list[tuple[str, int]]:

@@ -83,7 +83,10 @@ def extract_document(
     with timed("facts"):
         found, fact_problems = facts.extract_facts(document, info, sections, resolver, rules)
     if info.kind == rules.classify.default_kind:
-        problems.append(Problem(document.doc_id, "classify", "warning", NOT_EXTRACTED))
+        read_as_page = info.kind in rules.sections.read_as_page
+        problems.append(
+            Problem(document.doc_id, "classify", "warning", READ_AS_PAGE if read_as_page else NOT_EXTRACTED)
+        )
     return DocumentResult(
         document,
         info,
@@ -96,7 +99,11 @@ def extract_document(
     )
 
 
-NOT_EXTRACTED = "not a newsletter, meeting report or survey summary: nothing extracted"
+NOT_EXTRACTED = "not a newsletter, meeting report, survey summary or web page: nothing extracted"
+READ_AS_PAGE = (
+    "not recognised as a newsletter, meeting report, survey summary or web page: its meetings are read "
+    "as a page's (each booked to the ISCM its sentence names); no sections, themes or facts"
+)
 
 
 def collect_inputs(paths: Iterable[Path]) -> list[Path]:

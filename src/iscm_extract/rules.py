@@ -25,6 +25,7 @@ the table validators (validate.py).
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import hashlib
 import importlib.util
@@ -184,6 +185,9 @@ class SectionRules:
     uppercase_heading_min_letters: int
     iscm_heading_nouns: frozenset[str]
     kinds: tuple[str, ...] = ()  # every section kind (the vocabulary of sections.kind)
+    # Document kinds read as one page: one `page` section, each meeting booked to the ISCM its
+    # own text names (else the page's ISCM). Checked against classify's kinds in load_rules.
+    read_as_page: tuple[str, ...] = ()
 
 
 SECTIONS_FILE = _schema(
@@ -210,6 +214,9 @@ class ClassifyRules:
     kinds: tuple[KindRule, ...]
     document_kinds: tuple[str, ...] = ()  # every document kind (the vocabulary of documents.kind)
     default_kind: str = "other"  # the kind of a document no rule recognises
+    # Publication stamps and datelines ("Posted 29/10/2018", "Niamey, 27 January 2017:"): the
+    # first dates a page that names no year in its title; no date inside one is a meeting's.
+    stamps: tuple[re.Pattern[str], ...] = ()
 
 
 CLASSIFY_FILE = _schema(ClassifyRules, extra=_VERSION, required=["document_kinds", "kinds"])
@@ -443,11 +450,11 @@ def _str_list(value: Any, where: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _compile(patterns: Any, where: str) -> tuple[re.Pattern[str], ...]:
+def _compile(patterns: Any, where: str, flags: int = 0) -> tuple[re.Pattern[str], ...]:
     compiled = []
     for pattern in _str_list(patterns, where):
         try:
-            compiled.append(re.compile(pattern, re.IGNORECASE))
+            compiled.append(re.compile(pattern, re.IGNORECASE | flags))
         except re.error as exc:
             raise RulesError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
     return tuple(compiled)
@@ -516,7 +523,7 @@ def load_normalise(path: Path) -> NormaliseRules:
 
 
 # Section kinds the segmenter gives by itself, never by a heading rule.
-CODE_SECTION_KINDS = ("iscm", "front_matter", "other")
+CODE_SECTION_KINDS = ("iscm", "front_matter", "other", "page")
 
 
 def load_sections(path: Path, registry: Registry) -> SectionRules:
@@ -549,6 +556,7 @@ def load_sections(path: Path, registry: Registry) -> SectionRules:
             w.casefold() for w in _str_list(data.get("iscm_heading_nouns"), f"{path}: iscm_heading_nouns")
         ),
         kinds=kinds,
+        read_as_page=tuple(_str_list(data.get("read_as_page"), f"{path}: read_as_page")),
     )
 
 
@@ -568,7 +576,17 @@ def load_classify(path: Path, registry: Registry) -> ClassifyRules:
             raise RulesError(f"{where}: kind {raw.get('kind')!r} is not one of document_kinds")
         patterns = [p.replace("{family}", f"(?:{family})") for p in _str_list(raw.get("patterns"), where)]
         kinds.append(KindRule(raw["kind"], _compile(patterns, where)))
-    return ClassifyRules(int(data.get("window") or 2500), tuple(kinds), document_kinds, default_kind)
+    months = "|".join(
+        sorted({m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m}, key=len, reverse=True)
+    )
+    stamps = [p.replace("{month}", f"(?:{months})") for p in _str_list(data.get("stamps"), f"{path}: stamps")]
+    return ClassifyRules(
+        int(data.get("window") or 2500),
+        tuple(kinds),
+        document_kinds,
+        default_kind,
+        _compile(stamps, f"{path}: stamps", re.MULTILINE),
+    )
 
 
 def _int_map(value: Any, where: str) -> dict[str, int]:
@@ -772,11 +790,19 @@ def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
         digest.update(path.read_bytes())
     registry = load_registry(rules_dir / "iscms.yaml")
     meetings = load_meetings(rules_dir / "meetings.yaml")
+    sections = load_sections(rules_dir / "sections.yaml", registry)
+    classify = load_classify(rules_dir / "classify.yaml", registry)
+    unknown = set(sections.read_as_page) - set(classify.document_kinds)
+    if unknown:
+        raise RulesError(
+            f"{rules_dir / 'sections.yaml'}: read_as_page: {sorted(unknown)} "
+            "are not document_kinds of classify.yaml"
+        )
     return Rules(
         registry=registry,
         normalise=load_normalise(rules_dir / "normalise.yaml"),
-        sections=load_sections(rules_dir / "sections.yaml", registry),
-        classify=load_classify(rules_dir / "classify.yaml", registry),
+        sections=sections,
+        classify=classify,
         meetings=meetings,
         places=load_places(rules_dir / "places.yaml"),
         themes=load_themes(rules_dir / "themes.yaml"),

@@ -163,7 +163,7 @@ class _HeadingFinder:
             return None
         prefix = run[0].strip()
         too_short = sum(c.isalpha() for c in prefix) < self.rules.uppercase_heading_min_letters
-        if too_short or len(prefix.split()) < 2:
+        if too_short or len(prefix.split()) < 2 or not self.heading_like(prefix):
             return None
         heading = self.by_rule(Line(line.start, line.start + len(prefix), prefix))
         if heading is None:
@@ -185,7 +185,7 @@ class _HeadingFinder:
         tokens = line.text.split(" ")
         for n in range(min(len(tokens) - 1, 8), 0, -1):
             prefix = " ".join(tokens[:n])
-            if not _title_like(prefix) or not tokens[n][:1].isupper():
+            if not _title_like(prefix) or not tokens[n][:1].isupper() or not self.heading_like(prefix):
                 continue
             heading = self.by_rule(Line(line.start, line.start + len(prefix), prefix))
             if heading is not None:
@@ -304,7 +304,8 @@ def find_headings(
             kind, current_id = heading.kind, heading.iscm_id
             at_break = heading.body_start == line.end or bool(_SENTENCE_END.search(line.text))
         else:
-            at_break = bool(_SENTENCE_END.search(line.text))
+            # A sentence end, or a line without letters (a title block's "2016")
+            at_break = bool(_SENTENCE_END.search(line.text)) or not re.search(r"[^\W\d_]", line.text)
     return headings, skipped, finder.problems
 
 
@@ -317,6 +318,9 @@ def segment(
 ) -> tuple[list[Section], list[Problem]]:
     """Sections of a newsletter in reading order; any other document is one section of kind other."""
     text = doc.text
+    if info.kind in rules.read_as_page:
+        iscm_id = page_iscm(text, info.title, resolver)
+        return [Section(f"{doc.doc_id}/page", 0, "page", info.title, iscm_id, 0, len(text), text)], []
     if info.kind != "newsletter":
         return [Section(f"{doc.doc_id}/other", 0, "other", info.title, None, 0, len(text), text)], []
     headings, skipped, problems = find_headings(doc, resolver, rules)
@@ -347,6 +351,21 @@ def segment(
     if not any(s.kind == "iscm" for s in sections):
         problems.append(Problem(doc.doc_id, "segment", "warning", "newsletter without any ISCM section", 0))
     return sections, problems
+
+
+def page_iscm(text: str, title: str | None, resolver: Resolver) -> str | None:
+    """The ISCM a page is about: of those its title names, the one the text names most often;
+    without one in the title, the one named most often (the first named on a tie).
+
+    "News | IGAD Regional Consultative Process on Migration (IGAD RCP)" -> IGAD-RCP, even though
+    one of its items is about the Khartoum Process.
+    """
+    named = [iscm_id for _, _, iscm_id in resolver.find_mentions(text)]
+    if not named:
+        return None
+    in_title = {iscm_id for _, _, iscm_id in resolver.find_mentions(title or "")}
+    candidates = [i for i in named if i in in_title] or named
+    return max(dict.fromkeys(candidates), key=candidates.count)
 
 
 def _trim_end(text: str, start: int, end: int, skipped: list[Line]) -> int:
