@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -182,3 +184,57 @@ def test_two_extract_runs_leave_git_status_clean(tmp_path: Path, monkeypatch: py
     assert "outputs/run.json" not in _git(repo, "ls-files")
     assert set(first_run) == {"generated_at", "python", "platform"}
     assert "generated_at" not in json.loads((repo / "outputs" / "manifest.json").read_text())
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_every_argument_has_help_and_the_help_is_for_users() -> None:
+    parser = cli._parser()
+    top = parser.format_help()
+    assert "meeting_counts" in top and "exit codes" in top and "thin layer" not in top
+    for name, command in _subparsers(parser).items():
+        for action in command._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, (name, action.dest)
+    extract_help = _subparsers(parser)["extract"].format_help()
+    assert ".cache/iscm-extract/" in " ".join(extract_help.split())
+
+
+def test_a_closed_pipe_ends_quietly(corpus_outputs: Path, tmp_path: Path) -> None:
+    """`iscm-extract diff A B | head -1`: every table of A removed gives hundreds of lines."""
+    (tmp_path / "empty").mkdir()
+    empty = tmp_path / "empty"
+    command = f"{sys.executable} -m iscm_extract diff {corpus_outputs} {empty} --limit 100000 | head -1"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_verbose_logs_each_document_as_it_is_done(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("iscm-highlights-2020.txt", "iscm-highlights-2021.txt"):
+        shutil.copy(RAW / name, inputs)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iscm_extract", "extract", str(inputs), "--out", str(out), "-v", "--no-cache"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "iscm-highlights-2020.txt: extracted" in line:
+            # The first document is logged while the second is still being read: nothing written yet.
+            assert process.poll() is None and not out.exists()
+            break
+    else:
+        pytest.fail(f"no log line for the first document: {lines}")
+    rest = process.stderr.read()
+    assert process.wait(timeout=300) == 0
+    assert "iscm-highlights-2021.txt: extracted" in rest
