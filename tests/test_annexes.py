@@ -139,10 +139,10 @@ def test_survey_respondents_with_a_comma_inside_a_name(tmp_path: Path, rules: Ru
 def test_notebook_style_join_of_themes_to_meetings(corpus_outputs: Path) -> None:
     """What an analyst does first: themes per ISCM and year beside that year's meetings."""
     themes = pd.read_parquet(corpus_outputs / "themes.parquet")
-    meetings = pd.read_parquet(corpus_outputs / "meetings.parquet")
+    counts = pd.read_parquet(corpus_outputs / "meeting_counts.parquet")
     documents = pd.read_parquet(corpus_outputs / "documents.parquet")
-    meetings = meetings.merge(documents[["doc_id", "year"]], on="doc_id")
-    per_iscm = meetings.groupby(["iscm_id", "year"]).size().rename("n_meetings").reset_index()
+    # Meetings counted as the README says: meeting_counts.n_meetings, by the meetings' own year.
+    per_iscm = counts.groupby(["iscm_id", "year"])["n_meetings"].sum().reset_index()
     joined = themes[themes["iscm_id"] != "*"].merge(per_iscm, on=["iscm_id", "year"], how="left")
     assert joined["year"].dtype == documents["year"].dtype == themes["year"].dtype
     labour_2023 = joined[(joined["theme_id"] == "labour_migration") & (joined["year"] == 2023)]

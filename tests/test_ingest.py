@@ -144,3 +144,28 @@ def test_unreadable_inputs_raise_a_one_line_reason(
     path.write_bytes(data)
     with pytest.raises(IngestError, match=message):
         read(path)
+
+
+@pytest.mark.parametrize(
+    ("letters", "words"),
+    [
+        ("GLOBALINITIATIVESANDTHEMATICAREAS", ["GLOBAL", "INITIATIVES", "AND", "THEMATIC", "AREAS"]),
+        ("MAINMEETINGSBYREGION", ["MAIN", "MEETINGS", "BY", "REGION"]),
+        ("WEBINARFORISCMS", ["WEBINAR", "FOR", "ISCMS"]),  # "ISCMs" is a word of the document
+    ],
+)
+def test_a_letter_spaced_run_gets_its_word_gaps_back(letters: str, words: list[str]) -> None:
+    from collections import Counter
+
+    from iscm_extract.ingest import respace
+
+    assert respace(letters, Counter({"iscms": 3})) == words
+
+
+def test_a_run_together_issue_is_cut_at_quotes_and_acronyms() -> None:
+    sentence = (
+        'It adopted the "Rabat Declaration". Bali Process SOM (4 May) met the OECD. Prague Process SOM. '
+    )
+    lines = clean_text(sentence * 25).text.split("\n")
+    assert 'It adopted the "Rabat Declaration".' in lines
+    assert "Bali Process SOM (4 May) met the OECD." in lines

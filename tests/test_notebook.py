@@ -33,6 +33,7 @@ def test_the_notebook_runs_and_saves_its_plots(tmp_path: Path, monkeypatch: pyte
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000, name
     printed = "".join(output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", []))
     assert "3 newsletters (2020, 2021, 2023)" in printed
+    assert "no newsletter for [2022]" in printed  # the missing year is shown, not skipped
     assert "0 do not add up" in printed
 
 

@@ -588,7 +588,8 @@ def test_review_pages_cannot_collide(tmp_path: Path, rules: Rules) -> None:
     for name in ("index", "a b#c?", "a_b_c_"):
         shutil.copy(SMALL, tmp_path / "in" / f"{name}.txt")
     pipeline.run([tmp_path / "in"], tmp_path / "out", rules)
-    pages = review.write_review(tmp_path / "out", tmp_path / "review")
+    pages, missing = review.write_review(tmp_path / "out", tmp_path / "review")
+    assert missing == []
     names = [p.name for p in pages]
     assert len(set(names)) == 4 and names[0] == "index.html" and names.count("index.html") == 1
     index = (tmp_path / "review" / "index.html").read_text()
@@ -608,7 +609,7 @@ def test_diff_rejects_an_unknown_table(corpus_outputs: Path, capsys: pytest.Capt
 def test_a_backtick_in_a_diff_row_keeps_the_markdown(tmp_path: Path, corpus_outputs: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(corpus_outputs, copy)
-    table = pq.read_table(copy / "publications.parquet").to_pandas(types_mapper=write._NULLABLE.get)
+    table = pq.read_table(copy / "publications.parquet").to_pandas(types_mapper=validate.NULLABLE.get)
     table.loc[0, "title"] = "A `tick` and a | pipe <b>"
     pq.write_table(
         write.with_pandas_dtypes(

@@ -158,3 +158,46 @@ def test_a_sentence_wrapped_by_a_narrow_column_is_not_a_heading(tmp_path: Path, 
     )
     result = extract_text(tmp_path, rules, text)
     assert headings(result)[1:] == [("iscm", "MTM"), ("iscm", "COLOMBO"), ("themes", None)]
+
+
+def test_a_whole_issue_on_one_line_keeps_its_sections(tmp_path: Path, rules: Rules) -> None:
+    """An issue flattened by a converter into one line: the title runs into the first heading,
+    headings follow a closing quote or an acronym's full stop, a capitals heading ends in a colon
+    or runs into dates, a letter-spaced heading lost its word gaps, and two headings run together."""
+    filler = "Delegates compared notes on labour mobility and return. " * 30
+    text = (
+        "ISCM 2019 Highlights MEETINGS OF THE MECHANISMS: Bali Process The 7th Ministerial "
+        'Conference, 6-7 August, Adelaide, Australia, adopted the "Adelaide Declaration". '
+        "Prague Process SOM, 12 March, Vienna, Austria, met with the OECD. "
+        f"{filler}Rabat Process Steering Committee, 4 June, Rabat, Morocco, reviewed the plan. "
+        "S E C O N D G L O B A L W O R K S H O P F O R R C P S A workshop, 9 October, Geneva, "
+        "Switzerland, gathered chairs. THEMES AND GLOBAL INITIATIVES ON ISCM AGENDAS Global "
+        "Initiatives 2030 Agenda: Bali Process, Prague Process\n"
+    )
+    result = extract_text(tmp_path, rules, text)
+    found = [(s.kind, s.iscm_id, s.heading) for s in result.sections]
+    assert ("iscm", "BALI", "Bali Process") in found
+    assert ("iscm", "PRAGUE", "Prague Process") in found
+    assert ("iscm", "RABAT", "Rabat Process") in found
+    assert ("global_initiatives", None, "Global Initiatives") in found
+    assert result.info.title == "ISCM 2019 Highlights"
+    assert not any(s.heading and s.heading.startswith("THEMES") for s in result.sections)  # a container
+    workshop = [s.heading for s in result.sections if s.kind == "global_meeting"]
+    assert workshop == ["SECOND GLOBAL WORKSHOP FOR RCPS"]
+    bali = next(m for m in result.meetings if m.iscm_id == "BALI")
+    assert (bali.start_date.isoformat(), bali.city) == ("2019-08-06", "Adelaide")
+
+
+def test_a_capitals_heading_leaves_the_days_that_open_its_text(tmp_path: Path, rules: Rules) -> None:
+    filler = "Officials shared practice on consular protection. " * 45
+    text = (
+        f"ISCM 2021 Highlights\n\nBali Process {filler}"
+        "9TH GLOBAL MEETING OF ISCMs (GRCP 9) 10-11 November, online, reviewed the year. "
+        "SELECTED 2021 PUBLICATIONS GRCP 9 Summary Report https://www.iom.int/grcp9\n"
+    )
+    result = extract_text(tmp_path, rules, text)
+    found = [(s.kind, s.heading) for s in result.sections]
+    assert ("global_meeting", "9TH GLOBAL MEETING OF ISCMs (GRCP 9)") in found
+    assert ("publications", "SELECTED 2021 PUBLICATIONS") in found
+    grcp = next(m for m in result.meetings if m.iscm_id == "GRCP")
+    assert (grcp.start_date.isoformat(), grcp.end_date.isoformat()) == ("2021-11-10", "2021-11-11")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from tests.conftest import RAW
+from tests.conftest import RAW, ROOT
 
 from iscm_extract import cli, pipeline, write
 from iscm_extract.rules import Rules
@@ -23,10 +26,43 @@ def test_tables_load_in_pandas_with_real_dtypes(corpus_outputs: Path) -> None:
     assert pd.isna(documents.loc["iscm-highlights-2020", "issue_number"])
     assert str(documents.loc["iscm-highlights-2023", "period_start"]) == "2023-01-01"
     assert type(documents.loc["iscm-highlights-2023", "period_start"]).__name__ == "date"
+    # Dates have a .dt accessor: "Issue IX, January - December 2023" ends in 2023.
+    assert documents["period_end"].dt.year["iscm-highlights-2023"] == 2023
+    assert documents["period_end"].astype("datetime64[ms]").dt.month["iscm-highlights-2023"] == 12
     sections = pd.read_parquet(corpus_outputs / "sections.parquet")
     assert str(sections["char_start"].dtype) == "Int64"
-    for name, schema in write.SCHEMAS.items():
+    assert str(sections["kind"].dtype) == "category"
+    for name, schema in write.DISK_SCHEMAS.items():
         assert pq.read_schema(corpus_outputs / f"{name}.parquet").remove_metadata().equals(schema)
+
+
+def test_meeting_dates_and_years_in_pandas(corpus_outputs: Path) -> None:
+    meetings = pd.read_parquet(corpus_outputs / "meetings.parquet")
+    dated = meetings[meetings["start_date"].notna()]
+    # .dt.year works on the column as read, and agrees with the dates' own years and `year`.
+    assert dated["start_date"].dt.year.tolist() == [d.year for d in dated["start_date"]]
+    assert (dated["start_date"].dt.year == dated["year"]).all()
+    # An undated meeting takes its newsletter's year: "11 thematic workshops" (Quito Process, 2023).
+    documents = pd.read_parquet(corpus_outputs / "documents.parquet").set_index("doc_id")
+    undated = meetings[meetings["start_date"].isna()]
+    assert len(undated) > 10
+    assert (undated["year"] == undated["doc_id"].map(documents["year"])).all()
+    assert set(meetings["meeting_type"].cat.categories) <= {
+        "summit", "ministerial", "vice_ministerial", "senior_officials", "regular_meeting",
+        "extraordinary_meeting", "steering", "working_group", "thematic_meeting", "conference",
+        "consultation", "workshop", "training", "webinar", "other",
+    }  # fmt: skip
+
+
+def test_keys_are_not_null_and_columns_are_described_in_the_files(corpus_outputs: Path) -> None:
+    schema = pq.read_schema(corpus_outputs / "meetings.parquet")
+    assert not schema.field("meeting_id").nullable and not schema.field("doc_id").nullable
+    assert schema.field("iscm_id").nullable and schema.field("start_date").nullable
+    physical = pq.ParquetFile(corpus_outputs / "meetings.parquet").schema
+    assert physical.column(schema.get_field_index("meeting_id")).max_definition_level == 0  # REQUIRED
+    description = schema.field("stated_count").metadata[b"description"].decode()
+    assert "'Two', '17', 'Over 20'" in description
+    assert pq.read_schema(corpus_outputs / "iscms.parquet").field("iscm_id").metadata
 
 
 def test_section_text_is_traceable_to_the_document(corpus_outputs: Path, corpus_results: dict) -> None:
@@ -117,3 +153,88 @@ def test_eval_command_prints_scores(corpus_outputs: Path, capsys: pytest.Capture
     )
     output = capsys.readouterr().out
     assert re.search(r"sections\s+ALL\s+79\s+79\s+1.000\s+1.000\s+1.000", output)
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_two_extract_runs_leave_git_status_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """manifest.json is a pure function of inputs, rules and code; the run's time goes to run.json,
+    which the project's .gitignore leaves out (as `make extract` twice in the repository)."""
+    repo = tmp_path / "repo"
+    (repo / "raw").mkdir(parents=True)
+    shutil.copy(RAW / "iscm-highlights-2023.txt", repo / "raw")
+    shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
+    monkeypatch.chdir(repo)
+    assert cli.main(["extract", "raw", "--out", "outputs", "--no-cache", "--quiet"]) == 0
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "first run")
+    first_run = json.loads((repo / "outputs" / "run.json").read_text())
+    assert cli.main(["extract", "raw", "--out", "outputs", "--no-cache", "--quiet"]) == 0
+    assert _git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert "outputs/run.json" not in _git(repo, "ls-files")
+    assert set(first_run) == {"generated_at", "python", "platform"}
+    assert "generated_at" not in json.loads((repo / "outputs" / "manifest.json").read_text())
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_every_argument_has_help_and_the_help_is_for_users() -> None:
+    parser = cli._parser()
+    top = parser.format_help()
+    assert "meeting_counts" in top and "exit codes" in top and "thin layer" not in top
+    for name, command in _subparsers(parser).items():
+        for action in command._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, (name, action.dest)
+    extract_help = _subparsers(parser)["extract"].format_help()
+    assert ".cache/iscm-extract/" in " ".join(extract_help.split())
+
+
+def test_a_closed_pipe_ends_quietly(corpus_outputs: Path, tmp_path: Path) -> None:
+    """`iscm-extract diff A B | head -1`: every table of A removed gives hundreds of lines."""
+    (tmp_path / "empty").mkdir()
+    empty = tmp_path / "empty"
+    command = f"{sys.executable} -m iscm_extract diff {corpus_outputs} {empty} --limit 100000 | head -1"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_verbose_logs_each_document_as_it_is_done(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("iscm-highlights-2020.txt", "iscm-highlights-2021.txt"):
+        shutil.copy(RAW / name, inputs)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iscm_extract", "extract", str(inputs), "--out", str(out), "-v", "--no-cache"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "iscm-highlights-2020.txt: extracted" in line:
+            # The first document is logged while the second is still being read: nothing written yet.
+            assert process.poll() is None and not out.exists()
+            break
+    else:
+        pytest.fail(f"no log line for the first document: {lines}")
+    rest = process.stderr.read()
+    assert process.wait(timeout=300) == 0
+    assert "iscm-highlights-2021.txt: extracted" in rest

@@ -71,8 +71,13 @@ def _title(head: str, kind: DocumentKind, rules: ClassifyRules) -> str | None:
     for rule in rules.kinds:
         if rule.kind == kind:
             for line in lines:
-                if any(p.search(line) for p in rule.patterns):
-                    return line
+                for pattern in rule.patterns:
+                    found = pattern.search(line)
+                    if found is None:
+                        continue
+                    # A whole issue flattened into one line: the title is the words up to the
+                    # match ("ISCM 2020 Highlights 5+5 Dialogue ..." -> "ISCM 2020 Highlights").
+                    return line if len(line.split()) <= rules.max_title_words else line[: found.end()]
     return lines[0] if lines else None
 
 

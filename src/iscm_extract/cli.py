@@ -1,5 +1,9 @@
 """Command line: a thin layer over pipeline, evaluate, diff, validate, review and dictionary.
 
+The top-level help (`HELP`) is written for users; every argument has a help line. Errors are one
+line on stderr, never a traceback: a closed pipe (`iscm-extract diff A B | head`) ends the command
+quietly. `--verbose` logs each document as it is done, not when the run ends.
+
 Exit codes: 0 ok (diff: no difference), 1 some input had errors (diff: a difference), 2 usage error.
 """
 
@@ -7,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -15,24 +20,60 @@ from iscm_extract.rules import DEFAULT_RULES_DIR, Rules, RulesError, load_rules
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
 
+HELP = """\
+Turn ISCM Highlights newsletters (PDF or text) and related reports into Parquet tables of
+meetings, themes, publications and more, one row per fact, each traceable to its text.
+
+  iscm-extract extract raw/ --out outputs/     read every newsletter in raw/ into outputs/
+  iscm-extract diff old/ outputs/ | head       what changed, row by row
+  iscm-extract review outputs/                 HTML pages to check the rows against the text
+
+Then, in Python: pd.read_parquet("outputs/meeting_counts.parquet").
+"""
+
+EPILOG = """\
+exit codes: 0 ok (diff: no difference); 1 some input had errors (diff: a difference);
+2 usage error (nothing written). `iscm-extract COMMAND --help` describes each command."""
+
+RULES_HELP = "rules folder (default: the rules shipped with the package; see rules/ in the repository)"
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="iscm-extract", description=__doc__)
-    parser.add_argument("--version", action="version", version=__version__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="iscm-extract",
+        description=HELP,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=__version__, help="print the version")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    extract = commands.add_parser("extract", help="extract files or folders into Parquet tables")
-    extract.add_argument("paths", nargs="*", type=Path, default=[Path("raw")], help="inputs (default: raw/)")
+    extract = commands.add_parser(
+        "extract",
+        help="extract files or folders into Parquet tables",
+        description="Extract newsletters and reports (.txt, .md, .pdf) into Parquet tables in one "
+        "atomic step; unchanged inputs come from the cache.",
+    )
+    extract.add_argument(
+        "paths", nargs="*", type=Path, default=[Path("raw")], help="input files or folders (default: raw/)"
+    )
     extract.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
-    extract.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder")
-    extract.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cache folder (default: .cache/)")
+    extract.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help=RULES_HELP)
+    extract.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"cache folder (default: {DEFAULT_CACHE}/ in the working folder)",
+    )
     extract.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     extract.add_argument("--force", action="store_true", help="extract every input again")
     extract.add_argument("--workers", type=int, default=1, help="documents extracted in parallel")
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    extract.add_argument("--verbose", "-v", action="store_true", help="log each document")
+    extract.add_argument(
+        "--verbose", "-v", action="store_true", help="log each document as it is done, and cache misses"
+    )
     extract.add_argument(
         "--allow-empty", action="store_true", help="write empty tables when no input is found (else exit 2)"
     )
@@ -40,32 +81,69 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=600.0, help="seconds to wait for another run writing to --out (600)"
     )
 
-    score = commands.add_parser("eval", help="precision, recall and F1 per table against gold CSVs")
-    score.add_argument("--gold", type=Path, default=Path("tests/gold"))
-    score.add_argument("--pred", type=Path, default=Path("outputs"))
+    score = commands.add_parser(
+        "eval",
+        help="precision, recall and F1 per table against gold CSVs",
+        description="Score extracted tables against hand-made gold CSVs (tests/gold/<doc_id>/<table>.csv).",
+    )
+    score.add_argument(
+        "--gold", type=Path, default=Path("tests/gold"), help="folder of gold CSVs (default: tests/gold/)"
+    )
+    score.add_argument(
+        "--pred", type=Path, default=Path("outputs"), help="folder of extracted tables (default: outputs/)"
+    )
     score.add_argument("--table", action="append", help="only this table (repeatable)")
     score.add_argument("--quiet-errors", action="store_true", help="do not list missing and extra rows")
 
-    compare = commands.add_parser("diff", help="rows added, removed and changed between two output folders")
-    compare.add_argument("old", type=Path)
-    compare.add_argument("new", type=Path)
-    compare.add_argument("--format", choices=sorted(diff.RENDERERS), default="text")
-    compare.add_argument("--table", action="append", help="only this table (repeatable)")
-    compare.add_argument("--limit", type=int, default=20, help="rows shown per table and kind of change")
-
-    pages = commands.add_parser("review", help="HTML pages: each document's text with its rows highlighted")
-    pages.add_argument("directory", type=Path, nargs="?", default=Path("outputs"), help="tables (outputs/)")
-    pages.add_argument("--out", type=Path, default=Path("review"), help="folder for the pages (review/)")
-
-    dictionary = commands.add_parser("dictionary", help="write the data dictionary (docs/tables.md)")
-    dictionary.add_argument(
-        "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (outputs/)"
+    compare = commands.add_parser(
+        "diff",
+        help="rows added, removed and changed between two output folders",
+        description="Compare two output folders row by row, keyed by stable ids; exit 1 when they differ.",
     )
-    dictionary.add_argument("--out", type=Path, default=Path("docs") / "tables.md")
+    compare.add_argument("old", type=Path, help="the folder of tables before (e.g. the committed outputs/)")
+    compare.add_argument("new", type=Path, help="the folder of tables after")
+    compare.add_argument(
+        "--format", choices=sorted(diff.RENDERERS), default="text", help="how to print it (default: text)"
+    )
+    compare.add_argument("--table", action="append", help="only this table (repeatable)")
+    compare.add_argument(
+        "--limit", type=int, default=20, help="rows shown per table and kind of change (default: 20)"
+    )
 
-    check = commands.add_parser("validate", help="check written tables against their models")
-    check.add_argument("directory", type=Path, nargs="?", default=Path("outputs"))
-    check.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder")
+    pages = commands.add_parser(
+        "review",
+        help="HTML pages: each document's text with its rows highlighted",
+        description="Write one HTML page per document: its text with every row highlighted, a list of "
+        "rows by table and a filter; source files are found relative to the tables' folder.",
+    )
+    pages.add_argument(
+        "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (default: outputs/)"
+    )
+    pages.add_argument(
+        "--out", type=Path, default=Path("review"), help="folder for the pages (default: review/)"
+    )
+
+    dictionary = commands.add_parser(
+        "dictionary",
+        help="write the data dictionary (docs/tables.md)",
+        description="Write the data dictionary: every table and column with its type, checks and meaning.",
+    )
+    dictionary.add_argument(
+        "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (default: outputs/)"
+    )
+    dictionary.add_argument(
+        "--out", type=Path, default=Path("docs") / "tables.md", help="file to write (default: docs/tables.md)"
+    )
+
+    check = commands.add_parser(
+        "validate",
+        help="check written tables against their models",
+        description="Check a folder of tables: one run (the manifest's hashes), every column and row check.",
+    )
+    check.add_argument(
+        "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (default: outputs/)"
+    )
+    check.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help=RULES_HELP)
     return parser
 
 
@@ -108,7 +186,13 @@ def _extract(args: argparse.Namespace) -> int:
     for problem in result.problems:
         if problem.stage == "ingest" and "share the file stem" in problem.message:
             print(f"warning: {problem.message}", file=sys.stderr)
-    n_problems = len(result.problems)
+    for row in result.unreconciled:
+        print(
+            f"warning: {row['doc_id']}: {row['metric']}: the text states {row['stated']}, "
+            f"the tables count {row['extracted']} (see the reconciliation table)",
+            file=sys.stderr,
+        )
+    n_problems = result.row_counts.get("problems", len(result.problems))
     rows = ", ".join(f"{name} {n}" for name, n in result.row_counts.items())
     total = len(result.results) + len(result.failed)
     print(
@@ -128,6 +212,19 @@ def _rules(directory: Path) -> Rules | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly; stdout is pointed at /dev/null so that the
+        # interpreter's own flush at exit cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
@@ -161,9 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"iscm-extract: no tables in {args.directory}", file=sys.stderr)
         return 2
     if args.command == "review":
-        written = review.write_review(args.directory, args.out)
+        written, missing = review.write_review(args.directory, args.out)
+        for reason in missing:
+            print(f"error: {reason}", file=sys.stderr)
         print(f"{len(written) - 1} document pages and an index -> {args.out / 'index.html'}")
-        return 0
+        return 1 if missing else 0
     if args.command == "dictionary":
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(dictionary.render(args.directory), encoding="utf-8")

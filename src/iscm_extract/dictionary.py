@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from iscm_extract import validate, write
+from iscm_extract import validate
 
 TABLES: dict[str, str] = {
     "documents": "One row per input file, read or not.",
@@ -26,6 +26,17 @@ TABLES: dict[str, str] = {
     "speakers": "One row per entry of a report's list of speakers.",
     "survey_respondents": "One row per ISCM that a survey summary names as having answered.",
     "problems": "One row per thing that could not be read, resolved or checked.",
+    "meeting_counts": (
+        "One row per (doc_id, iscm_id, year, meeting_type, level): how many meetings the text reports, "
+        "stated counts included. Count meetings with `n_meetings`, not with rows of `meetings`: "
+        "'11 Working Group meetings' is one record and 11 meetings; each mention counts "
+        "max(stated_count, its records) once."
+    ),
+    "iscms": "One row per ISCM of the registry (rules/iscms.yaml), with the years the tables name it.",
+    "reconciliation": (
+        "One row per headline figure a document states that the tables can count: stated against "
+        "extracted (rules/reconciliation.yaml); beyond the tolerance, a warning in problems."
+    ),
 }
 
 _COMMON = {
@@ -73,6 +84,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "count_qualifier": "'over' for 'Over 20'; null otherwise.",
         "start_date": "First day of the meeting (the month's first day at month precision).",
         "end_date": "Last day; null when the range is impossible ('13-1 June', with a warning).",
+        "year": "The meeting's own year (start_date's); the document's year when undated.",
         "date_precision": "day, month or year; null when undated.",
         "date_raw": "The date as written.",
         "city": "City as written.",
@@ -145,6 +157,38 @@ COLUMNS: dict[str, dict[str, str]] = {
         "message": "What is wrong, in one line.",
         "char_start": "Where in the document's text; null for a whole-file problem.",
     },
+    "meeting_counts": {
+        "iscm_id": "Registry id of the ISCM that held the meetings; null when unresolved.",
+        "year": "The meetings' own year; the document's year for undated ones.",
+        "meeting_type": "One of SPEC's meeting types.",
+        "level": "The meeting type's level.",
+        "n_meetings": "Meetings: each mention counts max(stated_count, its records), once.",
+        "n_records": "Rows of `meetings` in the group.",
+        "n_dated": "Of those, rows with a start_date.",
+    },
+    "iscms": {
+        "iscm_id": "The registry id (every table's iscm_id).",
+        "acronym": "The first acronym of the registry entry; null when it has none.",
+        "name": "The canonical long name.",
+        "other_names": "Other acronyms and long names the registry knows (variants).",
+        "kind": "rcp (regional consultative process), irf (interregional forum), global_process or "
+        "global_meeting (the GRCP).",
+        "first_year": "First year in which any table names it (a meeting's year, else its document's).",
+        "last_year": "Last such year.",
+        "n_documents": "Documents in which any table names it.",
+    },
+    "reconciliation": {
+        "section_id": "The section that states the figure.",
+        "metric": "The headline figure (headline_stats.metric).",
+        "measure": "meetings (sum of n_meetings over the records kept) or iscms (distinct iscm_ids).",
+        "stated": "The figure the text states.",
+        "extracted": "What the tables count for the same document.",
+        "difference": "extracted - stated.",
+        "tolerance": "max(absolute, relative * stated), from rules/reconciliation.yaml.",
+        "within_tolerance": "abs(difference) <= tolerance; false rows have a warning in problems.",
+        "char_start": "Offset of the stated figure in the document's normalised text.",
+        "char_end": "Offset just after the figure's phrase.",
+    },
 }
 
 
@@ -161,7 +205,7 @@ def _checks(table: str, column: str) -> str:
     col = schema.columns.get(column)
     if col is None:
         return ""
-    notes = ["nullable" if col.nullable else "required"]
+    notes = ["nullable" if col.nullable else "required (NOT NULL)"]
     if col.unique:
         notes.append("unique")
     for check in col.checks:
@@ -177,6 +221,11 @@ def _checks(table: str, column: str) -> str:
         elif check.name:
             notes.append(check.name.replace("_", " "))
     return "; ".join(notes)
+
+
+def _type(field: Any) -> str:
+    """The column's Arrow type; vocabularies are dictionary-encoded strings (pandas categoricals)."""
+    return "dictionary<string>" if str(field.type).startswith("dictionary") else str(field.type)
 
 
 def _example(frame: pd.DataFrame | None, column: str) -> str:
@@ -197,6 +246,8 @@ def _example(frame: pd.DataFrame | None, column: str) -> str:
 
 def render(outputs: Path) -> str:
     """docs/tables.md for the tables in `outputs` (examples are their first non-empty values)."""
+    from iscm_extract import write  # write reads the descriptions above: imported when used
+
     lines = [
         "# Data dictionary",
         "",
@@ -205,7 +256,7 @@ def render(outputs: Path) -> str:
         "Offsets (`char_start`, `char_end`) point into the document text that `documents.text_sha256`",
         'identifies. Read any table with `pd.read_parquet("outputs/<table>.parquet")`.',
     ]
-    for table, schema in write.SCHEMAS.items():
+    for table in write.SCHEMAS:
         path = outputs / f"{table}.parquet"
         frame = pd.read_parquet(path) if path.exists() else None
         model = validate.MODELS.get(table)
@@ -217,9 +268,9 @@ def render(outputs: Path) -> str:
         if row_checks:
             lines += ["", "Row checks: " + "; ".join(row_checks) + "."]
         lines += ["", "| column | type | checks | meaning | example |", "| --- | --- | --- | --- | --- |"]
-        for field in schema:
+        for field in write.DISK_SCHEMAS[table]:
             lines.append(
-                f"| `{field.name}` | {field.type} | {_checks(table, field.name)} | "
+                f"| `{field.name}` | {_type(field)} | {_checks(table, field.name)} | "
                 f"{describe(table, field.name)} | {_example(frame, field.name)} |"
             )
     return "\n".join(lines) + "\n"

@@ -32,6 +32,9 @@ KEYS: dict[str, list[str]] = {
     "speakers": ["doc_id", "row_no"],
     "survey_respondents": ["doc_id", "name"],
     "problems": ["doc_id", "stage", "message"],
+    "meeting_counts": ["doc_id", "iscm_id", "year", "meeting_type", "level"],
+    "iscms": ["iscm_id"],
+    "reconciliation": ["section_id", "metric"],
 }
 PAIR_ON: dict[str, list[list[str]]] = {
     "meetings": [

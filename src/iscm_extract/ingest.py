@@ -26,6 +26,7 @@ import bisect
 import codecs
 import difflib
 import hashlib
+import itertools
 import re
 import unicodedata
 from array import array
@@ -294,6 +295,77 @@ def _collapse_letter_spacing(match: re.Match[str]) -> list[Piece]:
     return pieces
 
 
+# A letter-spaced heading whose word gaps were lost (the whole issue run into one line with
+# single spaces): ten or more single capitals, digits or hyphens in a row.
+_SPACED_RUN = re.compile(r"(?<!\S)(?:[A-Z0-9&-] ){9,}[A-Z0-9&-](?!\S)")
+# Word costs for re-spacing such a run (wordfreq's Zipf scale is log10 of uses per 10^9 words):
+# a word's cost is its log-probability less a charge per word, so "AREAS" is one word, not
+# "ARE AS"; a word the document uses twice or more ("ISCMs") counts as a common word.
+_WORD_CHARGE = 3.0
+_DOCUMENT_WORD_ZIPF = 5.0
+_UNKNOWN_LETTER_COST = 4.0
+
+
+def respace(letters: str, document_words: Counter[str] | None = None) -> list[str]:
+    """The words of a run of letters with its spaces lost, by the likeliest split (dynamic
+    programming over word frequencies, as word-segmentation tools do).
+
+    >>> respace("GLOBALINITIATIVESANDTHEMATICAREAS")
+    ['GLOBAL', 'INITIATIVES', 'AND', 'THEMATIC', 'AREAS']
+    """
+    zipf = _word_frequency()
+    known = document_words or Counter()
+    lower = letters.lower()
+    best: list[tuple[float, int]] = [(0.0, 0)]  # (score of the best split of lower[:i], last cut)
+    for end in range(1, len(lower) + 1):
+        options = []
+        for start in range(max(0, end - 20), end):
+            word = lower[start:end]
+            frequency = max(zipf(word, "en"), _DOCUMENT_WORD_ZIPF if known[word] >= 2 else 0.0)
+            cost = frequency - 9 if frequency > 0 else -9 - _UNKNOWN_LETTER_COST * len(word)
+            options.append((best[start][0] + cost - _WORD_CHARGE, start))
+        best.append(max(options))
+    words, end = [], len(lower)
+    while end > 0:
+        start = best[end][1]
+        words.append(letters[start:end])
+        end = start
+    return words[::-1]
+
+
+def _respace_runs(text: MappedText) -> MappedText:
+    """'G L O B A L I N I T I A T I V E S A High-level ...' -> 'GLOBAL INITIATIVES A High-level':
+    the letters of a spaced run joined, words found by `respace`; a last "A" or "I" before a
+    capitalised word is the next sentence's first word."""
+    if not _SPACED_RUN.search(text.text):
+        return text
+    vocabulary = Counter(m[0].lower() for m in re.finditer(r"[A-Za-z]{2,}", text.text))
+
+    def replace(match: re.Match[str]) -> list[Piece]:
+        end = match.end()
+        if match[0][-1] in "AI" and re.match(r" [A-Z][a-z]", text.text[end : end + 3]):
+            end -= 2  # "... F O R I S C M S A High-level": the "A" opens the sentence
+        chars = [(match.start() + i, c) for i, c in enumerate(text.text[match.start() : end]) if c != " "]
+        groups = [list(g) for _, g in itertools.groupby(chars, key=lambda oc: oc[1].isalpha() or oc[1])]
+        pieces: list[Piece] = []
+        previous = ""
+        for group in groups:
+            letters = "".join(c for _, c in group)
+            words = respace(letters, vocabulary) if letters.isalpha() else [letters]
+            at = 0
+            for word in words:
+                if pieces and "-" not in (previous, word):
+                    pieces.append(Piece(group[at][0], insert=" "))
+                pieces.extend(Piece(offset, offset + 1) for offset, _ in group[at : at + len(word)])
+                at += len(word)
+                previous = word
+        if end < match.end():
+            pieces.append(Piece(end, match.end()))
+        return pieces
+
+    return text.rewrite(_SPACED_RUN, replace)
+
+
 # Tabs are kept: they separate the columns of acronym lists and participant tables.
 _EDGE_SPACES = re.compile(r"^ +| +$", re.M)
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
@@ -478,12 +550,17 @@ def _restore_ligatures(text: MappedText) -> MappedText:
 
 # A line this long is no paragraph a layout would print: the converter ran the text together.
 _RUN_TOGETHER_LINE = 2000
+_CAPITALS_AHEAD = re.compile(r"(?:[A-Z0-9-]{2,} ){2,}[A-Z]")
+# A number inside a heading in capitals: a word in capitals, then the number, before the break.
+_INSIDE_CAPITALS = re.compile(r"(?<!\S)[A-Z][A-Z-]+ [0-9]+$")
 _SENTENCE_BREAK = re.compile(
-    # A sentence end: a word of two lower-case letters or digits, or a bracket, before the stop
-    # (not "H.E. Mr", "Simon K. Chelugui").
-    r"(?<=[^\W_A-Z]{2}[.!?]) (?=[A-Z0-9(])|(?<=[)\]][.!?]) (?=[A-Z0-9(])"
+    # A sentence end: a word of two lower-case letters or digits, an acronym of three capitals
+    # ("OECD."), or a bracket before the stop, a closing quote on either side of it (not "H.E. Mr",
+    # "Simon K. Chelugui").
+    r"(?:(?<=[^\W_A-Z]{2}[.!?])|(?<=[A-Z]{3}[.!?])|(?<=[)\]][.!?])|(?<=\w[\"”’][.!?])|(?<=\w[.!?][\"”’]))"
+    r" (?=[A-Z0-9(“\"])"
     # before a run of capitals, unless an article opens it ("The XVI SACM Conference")
-    r"|(?<=[a-z0-9.)\]])(?<!\b[Tt]he)(?<!\b[Aa]n)(?<!\b[Aa]) (?=(?:[A-Z0-9-]{2,} ){2,}[A-Z])"
+    r"|(?<=[a-z0-9.)\]])(?<!\b[Tt]he)(?<!\b[Aa]n)(?<!\b[Aa])(?<![A-Z]{2}s) (?=(?:[A-Z0-9-]{2,} ){2,}[A-Z])"
     r"|(?<=\]) (?=[A-Z])"  # after a bracketed note ("[2 ISCMs] Asylum and Refugees: ...")
 )
 
@@ -501,8 +578,13 @@ def _split_run_together(text: MappedText) -> MappedText:
     ]
 
     def replace(match: re.Match[str]) -> list[Piece]:
-        inside = any(a <= match.start() < b for a, b in long_lines)
-        return [Piece(match.start(), insert="\n")] if inside else [Piece(match.start(), match.end())]
+        if not any(a <= match.start() < b for a, b in long_lines):
+            return [Piece(match.start(), match.end())]
+        # A heading run into the text opens a paragraph; a sentence only a line.
+        heading = _CAPITALS_AHEAD.match(text.text, match.end())
+        if heading and _INSIDE_CAPITALS.search(text.text, max(0, match.start() - 40), match.start()):
+            return [Piece(match.start(), match.end())]  # "SELECTED 2023 PUBLICATIONS": one heading
+        return [Piece(match.start(), insert="\n\n" if heading else "\n")]
 
     return text.rewrite(_SENTENCE_BREAK, replace)
 
@@ -583,6 +665,7 @@ def _layout_boxed(box: list[MappedText]) -> MappedText:
     text = box.pop()
     text = text.rewrite(_UNICODE, _normalise_char)
     text = text.rewrite(_LINE, _collapse_letter_spacing)
+    text = _respace_runs(text)
     text = text.rewrite(_EDGE_SPACES, lambda m: [])
     text = text.rewrite(_INNER_SPACES, lambda m: [Piece(m.start(), insert=" ")])
     text = text.rewrite(_BLANK_LINES, lambda m: [Piece(m.start(), insert="\n\n")])

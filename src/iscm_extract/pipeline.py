@@ -167,6 +167,8 @@ class RunResult:
     row_counts: dict[str, int] = field(default_factory=dict)
     n_extracted: int = 0  # documents read again (not from the cache)
     dropped: list[Problem] = field(default_factory=list)  # rows dropped by validation, per document
+    # Stated headline figures the tables miss by more than the tolerance (reconciliation rows).
+    unreconciled: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def n_errors(self) -> int:
@@ -226,7 +228,11 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _extract_in_workers(
-    todo: list[Path], ids: dict[Path, str], rules: Rules, workers: int, done: Callable[[], object]
+    todo: list[Path],
+    ids: dict[Path, str],
+    rules: Rules,
+    workers: int,
+    done: Callable[[Path, DocumentResult | FailedInput], object],
 ) -> dict[Path, DocumentResult | FailedInput]:
     """Documents extracted by `workers` processes. A worker that dies (killed, out of memory) breaks
     the pool: the documents it left undone are extracted again one per fresh process, so only the
@@ -240,7 +246,7 @@ def _extract_in_workers(
         for path, future in futures.items():
             try:
                 outcomes[path] = future.result()
-                done()
+                done(path, outcomes[path])
             except BrokenProcessPool:
                 retry.append(path)
     for path in retry:
@@ -251,7 +257,7 @@ def _extract_in_workers(
             outcomes[path] = _failed(
                 path, ids[path], "extract", f"{path.name}: the worker process died (out of memory?)"
             )
-        done()
+        done(path, outcomes[path])
     return outcomes
 
 
@@ -283,25 +289,31 @@ def run(paths: Iterable[Path], out_dir: Path, rules: Rules, options: RunOptions 
             log.info("%s: unchanged, from the cache", path.name)
         else:
             todo.append(path)
+
+    def finished(path: Path, outcome: DocumentResult | FailedInput) -> None:
+        """One document done: logged at once (`--verbose` streams), cached, counted on the bar."""
+        outcomes[path] = outcome
+        if isinstance(outcome, DocumentResult):
+            log.info("%s: extracted", path.name)
+            if cache:
+                cache.put(path, ids[path], outcome)
+        else:
+            log.info("%s: failed: %s", path.name, outcome.problem.message)
+        bar.update(1)
+
     with progress_bar(len(todo), options.progress) as bar:
         if options.workers > 1 and len(todo) > 1:
-            outcomes.update(_extract_in_workers(todo, ids, rules, options.workers, lambda: bar.update(1)))
+            outcomes.update(_extract_in_workers(todo, ids, rules, options.workers, finished))
         else:
             for path in todo:
-                outcomes[path] = _extract_or_fail(path, rules, ids[path])
-                bar.update(1)
-    for path in todo:
-        log.info("%s: extracted", path.name)
-        outcome = outcomes[path]
-        if cache and isinstance(outcome, DocumentResult):
-            cache.put(path, ids[path], outcome)
+                finished(path, _extract_or_fail(path, rules, ids[path]))
     for problem in id_problems:
         outcome = outcomes[next(p for p in inputs if ids[p] == problem.doc_id)]
         if isinstance(outcome, DocumentResult):
             outcome.problems.append(problem)
     results = [o for o in (outcomes[p] for p in inputs) if isinstance(o, DocumentResult)]
     failed = [o for o in (outcomes[p] for p in inputs) if isinstance(o, FailedInput)]
-    tables, dropped = write.build_valid_tables(results, failed, rules.vocabulary)
+    tables, dropped = write.build_valid_tables(results, failed, rules)
     sources: list[tuple[str, str, str | None]] = [
         (r.document.doc_id, r.document.source_path, r.document.sha256) for r in results
     ]
@@ -309,4 +321,5 @@ def run(paths: Iterable[Path], out_dir: Path, rules: Rules, options: RunOptions 
     manifest = write.build_manifest(tables, sources, rules.fingerprint)
     write.write_outputs(tables, manifest, out_dir, rules.vocabulary, options.wait)
     counts = {name: table.num_rows for name, table in tables.items()}
-    return RunResult(results, failed, counts, len(todo), dropped)
+    unreconciled = [row for row in tables["reconciliation"].to_pylist() if not row["within_tolerance"]]
+    return RunResult(results, failed, counts, len(todo), dropped, unreconciled)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import hashlib
+import importlib.resources
 import importlib.util
 import re
 import types
@@ -43,7 +44,9 @@ from pydantic import ValidationError as SchemaError
 
 from iscm_extract.normalise import name_key
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+# The rules shipped inside the package (src/iscm_extract/rules is a link to the repository's
+# rules/, the one source of truth; a wheel carries copies of the files); `--rules DIR` overrides.
+DEFAULT_RULES_DIR = Path(str(importlib.resources.files("iscm_extract") / "rules"))
 
 
 class RulesError(ValueError):
@@ -115,6 +118,7 @@ class RegistryEntry:
     acronyms: tuple[str, ...]
     variants: tuple[str, ...]
     typos: tuple[str, ...]
+    kind: str | None = None  # one of the registry's `kinds` (rcp, irf, global_process, ...)
 
     @property
     def long_forms(self) -> tuple[str, ...]:
@@ -128,6 +132,7 @@ REGISTRY_FILE = _schema(
         **_VERSION,
         "iscms": list[_schema(RegistryEntry, required=["id", "name"])],  # type: ignore[misc]
         "family_terms": dict[str, list[str]],
+        "kinds": list[str],
     },
 )
 
@@ -136,6 +141,7 @@ REGISTRY_FILE = _schema(
 class Registry:
     entries: tuple[RegistryEntry, ...]
     family_terms: dict[str, tuple[str, ...]]
+    kinds: tuple[str, ...] = ()  # what an entry's `kind` may be
 
     @property
     def ids(self) -> frozenset[str]:
@@ -217,6 +223,9 @@ class ClassifyRules:
     # Publication stamps and datelines ("Posted 29/10/2018", "Niamey, 27 January 2017:"): the
     # first dates a page that names no year in its title; no date inside one is a meeting's.
     stamps: tuple[re.Pattern[str], ...] = ()
+    # A title line longer than this is a whole issue run into one line: its title is cut after
+    # the words the newsletter pattern matched.
+    max_title_words: int = 20
 
 
 CLASSIFY_FILE = _schema(ClassifyRules, extra=_VERSION, required=["document_kinds", "kinds"])
@@ -361,6 +370,42 @@ FACTS_FILE = _schema(
 
 
 @dataclass(frozen=True)
+class ReconciledMetric:
+    """How the tables count what one headline metric of rules/facts.yaml states. `measure`
+    meetings sums meeting_counts' n_meetings over the document's records that pass every filter
+    given (a filter left out passes all); iscms counts the distinct iscm_ids of those records."""
+
+    name: str
+    measure: str  # meetings | iscms
+    meeting_types: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()
+    formats: frozenset[str] = frozenset()
+    iscm_ids: frozenset[str] = frozenset()
+    exclude_iscm_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ReconciliationRules:
+    """A stated figure and the tables' count differ too much when |extracted - stated| exceeds
+    max(absolute_tolerance, relative_tolerance * stated)."""
+
+    absolute_tolerance: int
+    relative_tolerance: float
+    metrics: tuple[ReconciledMetric, ...]
+
+
+RECONCILIATION_FILE = _schema(
+    ReconciliationRules,
+    skip=["metrics"],
+    extra={
+        **_VERSION,
+        "metrics": dict[str, _schema(ReconciledMetric, skip=["name"], required=["measure"])],  # type: ignore[misc]
+    },
+    required=["absolute_tolerance", "relative_tolerance", "metrics"],
+)
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """The closed sets of values of the tables' kind columns, as the rules declare them."""
 
@@ -384,6 +429,7 @@ class Rules:
     places: PlaceRules
     themes: ThemeRules
     facts: FactRules
+    reconciliation: ReconciliationRules
     # sha256 over every rule file: part of the manifest and of the cache key.
     fingerprint: str
 
@@ -465,13 +511,14 @@ def load_registry(path: Path) -> Registry:
     raw_entries = data.get("iscms")
     if not isinstance(raw_entries, list) or not raw_entries:
         raise RulesError(f"{path}: 'iscms' must be a non-empty list")
+    kinds = _str_list(data.get("kinds"), f"{path}: kinds")
     entries: list[RegistryEntry] = []
     seen: dict[str, str] = {}
     for i, raw in enumerate(raw_entries):
         where = f"{path}: iscms[{i}]"
         if not isinstance(raw, dict) or not raw.get("id") or not raw.get("name"):
             raise RulesError(f"{where}: every entry needs an 'id' and a 'name'")
-        unknown = set(raw) - {"id", "name", "acronyms", "variants", "typos"}
+        unknown = set(raw) - {"id", "name", "acronyms", "variants", "typos", "kind"}
         if unknown:
             raise RulesError(f"{where}: unknown field(s) {sorted(unknown)}")
         entry = RegistryEntry(
@@ -480,7 +527,10 @@ def load_registry(path: Path) -> Registry:
             acronyms=_str_list(raw.get("acronyms"), f"{where}.acronyms"),
             variants=_str_list(raw.get("variants"), f"{where}.variants"),
             typos=_str_list(raw.get("typos"), f"{where}.typos"),
+            kind=str(raw["kind"]) if raw.get("kind") is not None else None,
         )
+        if entry.kind is not None and entry.kind not in kinds:
+            raise RulesError(f"{where}: kind {entry.kind!r} is not one of kinds {list(kinds)}")
         if entry.id in {e.id for e in entries}:
             raise RulesError(f"{where}: duplicate id {entry.id!r}")
         # The same written form may not name two bodies: that would make resolution a guess.
@@ -494,7 +544,7 @@ def load_registry(path: Path) -> Registry:
     if not isinstance(family, dict):
         raise RulesError(f"{path}: 'family_terms' must map a term to its spellings")
     family_terms = {str(k): _str_list(v, f"{path}: family_terms.{k}") for k, v in family.items()}
-    return Registry(tuple(entries), family_terms)
+    return Registry(tuple(entries), family_terms, kinds)
 
 
 def load_normalise(path: Path) -> NormaliseRules:
@@ -586,6 +636,7 @@ def load_classify(path: Path, registry: Registry) -> ClassifyRules:
         document_kinds,
         default_kind,
         _compile(stamps, f"{path}: stamps", re.MULTILINE),
+        int(data.get("max_title_words") or ClassifyRules.max_title_words),
     )
 
 
@@ -782,6 +833,44 @@ def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRu
     )
 
 
+RECONCILED_MEASURES = ("meetings", "iscms")
+
+
+def load_reconciliation(
+    path: Path, registry: Registry, meetings: MeetingRules, facts: FactRules
+) -> ReconciliationRules:
+    """The tolerance and, per headline metric, the records that count towards it; every name is
+    checked against the rules that declare it (metrics of facts.yaml with unit count, meeting
+    types, levels and formats of meetings.yaml, registry ids)."""
+    data = _read_yaml(path, RECONCILIATION_FILE)
+    counted = {m.name for m in facts.metrics if m.unit == "count"}
+    known = {
+        "meeting_types": set(meetings.levels),
+        "levels": set(meetings.level_names),
+        "formats": {"in_person", *meetings.format_cues},
+        "iscm_ids": set(registry.ids),
+        "exclude_iscm_ids": set(registry.ids),
+    }
+    metrics = []
+    for name, spec in data["metrics"].items():
+        where = f"{path}: metrics.{name}"
+        if name not in counted:
+            raise RulesError(f"{where}: not a count metric of facts.yaml headline_stats ({sorted(counted)})")
+        if spec["measure"] not in RECONCILED_MEASURES:
+            raise RulesError(f"{where}.measure: must be one of {list(RECONCILED_MEASURES)}")
+        filters = {}
+        for key, allowed in known.items():
+            values = frozenset(spec.get(key) or ())
+            if values - allowed:
+                raise RulesError(f"{where}.{key}: unknown {sorted(values - allowed)}")
+            filters[key] = values
+        metrics.append(ReconciledMetric(str(name), spec["measure"], **filters))
+    absolute, relative = data["absolute_tolerance"], float(data["relative_tolerance"])
+    if absolute < 0 or not 0 <= relative < 1:
+        raise RulesError(f"{path}: absolute_tolerance >= 0 and 0 <= relative_tolerance < 1")
+    return ReconciliationRules(absolute, relative, tuple(metrics))
+
+
 def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
     files = sorted(p for p in rules_dir.glob("*.yaml"))
     digest = hashlib.sha256()
@@ -798,6 +887,7 @@ def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
             f"{rules_dir / 'sections.yaml'}: read_as_page: {sorted(unknown)} "
             "are not document_kinds of classify.yaml"
         )
+    facts = load_facts(rules_dir / "facts.yaml", registry, meetings)
     return Rules(
         registry=registry,
         normalise=load_normalise(rules_dir / "normalise.yaml"),
@@ -806,6 +896,7 @@ def load_rules(rules_dir: Path = DEFAULT_RULES_DIR) -> Rules:
         meetings=meetings,
         places=load_places(rules_dir / "places.yaml"),
         themes=load_themes(rules_dir / "themes.yaml"),
-        facts=load_facts(rules_dir / "facts.yaml", registry, meetings),
+        facts=facts,
+        reconciliation=load_reconciliation(rules_dir / "reconciliation.yaml", registry, meetings, facts),
         fingerprint=digest.hexdigest(),
     )

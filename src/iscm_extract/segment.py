@@ -20,8 +20,9 @@ A heading with no text before the next one is a container, not a section.
 
 from __future__ import annotations
 
+import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from iscm_extract.model import Document, DocumentInfo, Problem, Section, SectionKind
 from iscm_extract.normalise import Resolver, split_name
@@ -38,7 +39,14 @@ _STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", 
 _ENUMERATION = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[A-Za-z])[.)]\s+(?=\S)")
 # A heading in capitals run into its text: words in capitals ("ISCMs" too), numbers and brackets,
 # then a capitalised word in lower case; a comma or colon makes it a list, not a heading.
-_CAPITALS_RUN = re.compile(r"[^\sa-z,;:]*[A-Z][^\sa-z,;:]*(?:s\b)? (?:[^\sa-z,;:]+(?:s\b)? )*(?=[A-Z][a-z])")
+_CAPITALS_RUN = re.compile(
+    r"[^\sa-z,;:]*[A-Z][^\sa-z,;:]*(?:s\b)?:? (?:[^\sa-z,;:]+(?:s\b)?:? )*(?=[A-Z][a-z]|[AI] [a-z])"
+)
+# Words that end a capitals run but open the text after it: an article or pronoun of one letter
+# ("... FOR ISCMS A High-level webinar"), days before a month ("... (GRCP 9) 10-11 November").
+_RUN_TAIL = re.compile(r"(?: (?:A|I))+$")
+_DAYS_TAIL = re.compile(r"(?: [^\sA-Za-z]*\d[^\sA-Za-z]*(?<!\)))+$")
+_MONTH = re.compile("(?:" + "|".join(m for m in calendar.month_name if m) + r")\b")
 # A heading wrapped by a narrow column continues over at most this many lines.
 _MAX_HEADING_LINES = 3
 
@@ -161,14 +169,24 @@ class _HeadingFinder:
         run = _CAPITALS_RUN.match(line.text + " ")
         if run is None or run.end() >= len(line.text):
             return None
-        prefix = run[0].strip()
+        prefix = _RUN_TAIL.sub("", run[0].strip())
+        if _MONTH.match(line.text, run.end()):
+            prefix = _DAYS_TAIL.sub("", prefix)
+        colon = prefix.endswith(":")  # "MEETINGS OF THE MECHANISMS: Bali Process ..."
+        prefix = prefix.removesuffix(":")
         too_short = sum(c.isalpha() for c in prefix) < self.rules.uppercase_heading_min_letters
         if too_short or len(prefix.split()) < 2 or not self.heading_like(prefix):
             return None
-        heading = self.by_rule(Line(line.start, line.start + len(prefix), prefix))
-        if heading is None:
-            heading = Heading(line.start, line.start + len(prefix), "other", prefix, None)
-        return heading
+        # The longest part a rule names: "SELECTED 2023 PUBLICATIONS GRCP 10 Summary Report" is
+        # the heading "SELECTED 2023 PUBLICATIONS" over a title that opens with an acronym.
+        words = prefix.split(" ")
+        for n in range(len(words), 1, -1):
+            part = " ".join(words[:n])
+            heading = self.by_rule(Line(line.start, line.start + len(part), part))
+            if heading is not None:
+                after_colon = colon and n == len(words)
+                return replace(heading, body_start=heading.body_start + 1) if after_colon else heading
+        return Heading(line.start, line.start + len(prefix) + colon, "other", prefix, None)
 
     def skipped_run_in(self, line: Line) -> Line | None:
         """A 'continued' line run into the text ("MAIN MEETINGS (CONTINUED) Regional ..."): its
@@ -183,9 +201,12 @@ class _HeadingFinder:
         """A rule heading in title case run into its text ("Global Initiatives Global Compact for
         Migration: ..."): the longest prefix of capitalised words that a rule names."""
         tokens = line.text.split(" ")
+        if not re.search(r"[.:;!?]", line.text):
+            return None  # no text after it, only more title ("... Publications 2019-2020 (X)")
         for n in range(min(len(tokens) - 1, 8), 0, -1):
             prefix = " ".join(tokens[:n])
-            if not _title_like(prefix) or not tokens[n][:1].isupper() or not self.heading_like(prefix):
+            opens_text = tokens[n][:1].isupper() or tokens[n][:1].isdigit()  # "... 2030 Agenda: A, B"
+            if not _title_like(prefix) or not opens_text or not self.heading_like(prefix):
                 continue
             heading = self.by_rule(Line(line.start, line.start + len(prefix), prefix))
             if heading is not None:
@@ -242,8 +263,24 @@ def _wrapped_heading(
     return None
 
 
+def _title_apart(lines: list[Line], title: str | None) -> tuple[list[Line], Line | None]:
+    """The lines with the issue's title on a line of its own, and that line. A whole issue
+    flattened into one line opens with its title ("ISCM 2020 Highlights 5+5 Dialogue on ..."):
+    the rest of that line starts after a break, like the text under a title."""
+    first = next((n for n, line in enumerate(lines) if line.text), None)
+    if first is None or not title:
+        return lines, None
+    line = lines[first]
+    if not line.text.startswith(title) or not line.text[len(title) :].startswith(" "):
+        return lines, None
+    title_line = Line(line.start, line.start + len(title), title)
+    rest = line.text[len(title) :].lstrip()
+    rest_start = line.end - len(rest)
+    return [*lines[:first], title_line, Line(rest_start, line.end, rest), *lines[first + 1 :]], title_line
+
+
 def find_headings(
-    doc: Document, resolver: Resolver, rules: SectionRules
+    doc: Document, resolver: Resolver, rules: SectionRules, title: str | None = None
 ) -> tuple[list[Heading], list[Line], list[Problem]]:
     """Headings in reading order, the skipped 'continued' lines, and problems."""
     finder = _HeadingFinder(doc, resolver, rules)
@@ -253,13 +290,16 @@ def find_headings(
     current_id: str | None = None
     at_break = after_blank = True
     paragraph_start = previous_paragraph_start = 0
-    lines = split_lines(doc.text)
+    lines, title_line = _title_apart(split_lines(doc.text), title)
     consumed_until = -1  # lines of a heading wrapped over several lines
     for n, line in enumerate(lines):
         if n <= consumed_until:
             continue
         if not line.text:
             at_break = after_blank = True
+            continue
+        if line is title_line:
+            at_break = True
             continue
         if after_blank:
             previous_paragraph_start, paragraph_start = paragraph_start, line.start
@@ -299,6 +339,16 @@ def find_headings(
             start = previous_paragraph_start if paragraph_start == line.start else paragraph_start
             if not headings or start > headings[-1].start:
                 heading = Heading(start, start, "publications", None, None)
+        while heading is not None and line.start < heading.body_start < line.end:
+            # A heading run into its text: the text may open with the next heading ("GLOBAL
+            # INITIATIVES AND THEMATIC AREAS Global Initiatives Global Compact for Migration: ...").
+            headings.append(heading)
+            kind, current_id = heading.kind, heading.iscm_id
+            rest = doc.text[heading.body_start : line.end]
+            line = Line(line.end - len(rest.lstrip()), line.end, rest.strip())
+            heading = finder.run_in_capitals(line) or finder.run_in_rule(line)
+            if heading is None and kind in _ISCM_SCOPE:
+                heading = finder.run_in(line, current_id)
         if heading is not None:
             headings.append(heading)
             kind, current_id = heading.kind, heading.iscm_id
@@ -323,7 +373,7 @@ def segment(
         return [Section(f"{doc.doc_id}/page", 0, "page", info.title, iscm_id, 0, len(text), text)], []
     if info.kind != "newsletter":
         return [Section(f"{doc.doc_id}/other", 0, "other", info.title, None, 0, len(text), text)], []
-    headings, skipped, problems = find_headings(doc, resolver, rules)
+    headings, skipped, problems = find_headings(doc, resolver, rules, info.title)
     starts = [Heading(0, 0, "front_matter", None, None), *headings]
     sections: list[Section] = []
     used_ids: dict[str, int] = {}

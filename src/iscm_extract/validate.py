@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 import pyarrow.parquet as pq
 from pandera.errors import SchemaErrors
 from pandera.typing import Series
@@ -60,6 +61,29 @@ def _dates_or_null(series: pd.Series) -> pd.Series:
 
 def _lists(series: pd.Series) -> pd.Series:
     return series.map(lambda v: v is not None and hasattr(v, "__len__") and not isinstance(v, str))
+
+
+# Arrow types read as pandas' nullable types (an integer column with nulls stays integer).
+NULLABLE = {
+    pyarrow.int32(): pd.Int32Dtype(),
+    pyarrow.int64(): pd.Int64Dtype(),
+    pyarrow.float64(): pd.Float64Dtype(),
+    pyarrow.bool_(): pd.BooleanDtype(),
+}
+
+
+def frame_of(table: pyarrow.Table) -> pd.DataFrame:
+    """A table as the models check it: dictionary-encoded vocabularies as plain strings, integers
+    and booleans as nullable pandas types."""
+    plain = pyarrow.schema(
+        [f.with_type(f.type.value_type) if pyarrow.types.is_dictionary(f.type) else f for f in table.schema]
+    )
+    return table.cast(plain).to_pandas(types_mapper=NULLABLE.get)
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    """A Parquet table as the models check it (see frame_of)."""
+    return frame_of(pq.read_table(path))
 
 
 class Documents(pa.DataFrameModel):
@@ -142,6 +166,7 @@ class Meetings(pa.DataFrameModel):
     count_qualifier: Series[str] = pa.Field(nullable=True, isin=["exact", "over"])
     start_date: Series[Any] = pa.Field(nullable=True)
     end_date: Series[Any] = pa.Field(nullable=True)
+    year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1980, le=2100)
     date_precision: Series[str] = pa.Field(nullable=True, isin=["day", "month", "year"])
     date_raw: Series[str] = pa.Field(nullable=True)
     city: Series[str] = pa.Field(nullable=True)
@@ -184,6 +209,12 @@ class Meetings(pa.DataFrameModel):
         both = frame["start_date"].notna() & frame["end_date"].notna()
         ordered = frame.apply(lambda r: r["start_date"] <= r["end_date"] if both[r.name] else True, axis=1)
         return ordered.astype(bool)
+
+    @pa.dataframe_check(name="year_is_the_start_dates_year")
+    def _year(cls, frame: pd.DataFrame) -> pd.Series:
+        dated = frame["start_date"].notna()
+        same = frame.apply(lambda r: r["start_date"].year == r["year"] if dated[r.name] else True, axis=1)
+        return same.astype(bool)
 
     class Config:
         strict = True
@@ -345,6 +376,87 @@ class Problems(pa.DataFrameModel):
         strict = True
 
 
+class MeetingCounts(pa.DataFrameModel):
+    doc_id: Series[str]
+    iscm_id: Series[str] = pa.Field(nullable=True)
+    year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1980, le=2100)
+    meeting_type: Series[str]
+    level: Series[str]
+    n_meetings: Series[pd.Int32Dtype] = pa.Field(ge=1)
+    n_records: Series[pd.Int32Dtype] = pa.Field(ge=1)
+    n_dated: Series[pd.Int32Dtype] = pa.Field(ge=0)
+
+    @pa.check("iscm_id", name="registry_id_or_null")
+    def _ids(cls, series: pd.Series) -> pd.Series:
+        return _known_ids(series)
+
+    @pa.check("meeting_type", name="one_of_meeting_types_in_rules")
+    def _type(cls, series: pd.Series) -> pd.Series:
+        return _in_vocabulary(series, "meeting_types")
+
+    @pa.check("level", name="one_of_levels_in_rules")
+    def _level(cls, series: pd.Series) -> pd.Series:
+        return _in_vocabulary(series, "levels")
+
+    @pa.dataframe_check(name="n_dated_le_n_records_le_n_meetings")
+    def _counts(cls, frame: pd.DataFrame) -> pd.Series:
+        return (frame["n_dated"] <= frame["n_records"]) & (frame["n_records"] <= frame["n_meetings"])
+
+    class Config:
+        strict = True
+        unique = ["doc_id", "iscm_id", "year", "meeting_type", "level"]  # noqa: RUF012  # a pandera setting
+
+
+class Iscms(pa.DataFrameModel):
+    iscm_id: Series[str] = pa.Field(unique=True)
+    acronym: Series[str] = pa.Field(nullable=True)
+    name: Series[str]
+    other_names: Series[Any]
+    kind: Series[str] = pa.Field(nullable=True)
+    first_year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1980, le=2100)
+    last_year: Series[pd.Int32Dtype] = pa.Field(nullable=True, ge=1980, le=2100)
+    n_documents: Series[pd.Int32Dtype] = pa.Field(ge=0)
+
+    @pa.check("iscm_id", name="registry_id")
+    def _ids(cls, series: pd.Series) -> pd.Series:
+        return _known_ids(series)
+
+    @pa.check("other_names", name="is_list")
+    def _list_columns(cls, series: pd.Series) -> pd.Series:
+        return _lists(series)
+
+    @pa.dataframe_check(name="first_year_not_after_last_year")
+    def _years(cls, frame: pd.DataFrame) -> pd.Series:
+        both = frame["first_year"].notna() & frame["last_year"].notna()
+        return (~both | (frame["first_year"] <= frame["last_year"])).fillna(True).astype(bool)
+
+    class Config:
+        strict = True
+
+
+class Reconciliation(_Traced):
+    section_id: Series[str]
+    metric: Series[str]
+    measure: Series[str] = pa.Field(isin=["meetings", "iscms"])
+    stated: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    extracted: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    difference: Series[pd.Int32Dtype]
+    tolerance: Series[pd.Float64Dtype] = pa.Field(ge=0)
+    within_tolerance: Series[pd.BooleanDtype]
+    evidence: Series[str]
+
+    @pa.dataframe_check(name="difference_is_extracted_minus_stated")
+    def _difference(cls, frame: pd.DataFrame) -> pd.Series:
+        return (frame["difference"] == frame["extracted"] - frame["stated"]).astype(bool)
+
+    @pa.dataframe_check(name="within_tolerance_is_abs_difference_le_tolerance")
+    def _within(cls, frame: pd.DataFrame) -> pd.Series:
+        return (frame["within_tolerance"] == (frame["difference"].abs() <= frame["tolerance"])).astype(bool)
+
+    class Config:
+        unique = ["section_id", "metric"]  # noqa: RUF012  # a pandera setting
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents,
     "sections": Sections,
@@ -358,6 +470,9 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "speakers": Speakers,
     "survey_respondents": SurveyRespondents,
     "problems": Problems,
+    "meeting_counts": MeetingCounts,
+    "iscms": Iscms,
+    "reconciliation": Reconciliation,
 }
 
 
@@ -478,5 +593,5 @@ def validate_dir(directory: Path, words: Vocabulary) -> list[str]:
         path = directory / f"{name}.parquet"
         if not path.exists():
             return failures or [f"{name}: table missing in {directory}"]
-        frames[name] = pd.read_parquet(path)
+        frames[name] = read_frame(path)
     return failures + validate_frames(frames, words)

@@ -48,17 +48,16 @@ from pathlib import Path
 from typing import Any
 
 import filelock
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from iscm_extract import __version__, validate
+from iscm_extract import __version__, derived, dictionary, validate
 from iscm_extract.model import DocumentResult, FailedInput, Problem
-from iscm_extract.rules import Vocabulary
+from iscm_extract.rules import Rules, Vocabulary, load_rules
 
 log = logging.getLogger("iscm_extract")
 
-SCHEMAS: dict[str, pa.Schema] = {
+_DECLARED: dict[str, pa.Schema] = {
     "documents": pa.schema(
         [
             ("doc_id", pa.string()),
@@ -106,6 +105,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("count_qualifier", pa.string()),
             ("start_date", pa.date32()),
             ("end_date", pa.date32()),
+            ("year", pa.int32()),
             ("date_precision", pa.string()),
             ("date_raw", pa.string()),
             ("city", pa.string()),
@@ -224,7 +224,116 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("char_start", pa.int64()),
         ]
     ),
+    # Derived tables (derived.py).
+    "meeting_counts": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("iscm_id", pa.string()),
+            ("year", pa.int32()),
+            ("meeting_type", pa.string()),
+            ("level", pa.string()),
+            ("n_meetings", pa.int32()),
+            ("n_records", pa.int32()),
+            ("n_dated", pa.int32()),
+        ]
+    ),
+    "iscms": pa.schema(
+        [
+            ("iscm_id", pa.string()),
+            ("acronym", pa.string()),
+            ("name", pa.string()),
+            ("other_names", pa.list_(pa.string())),
+            ("kind", pa.string()),
+            ("first_year", pa.int32()),
+            ("last_year", pa.int32()),
+            ("n_documents", pa.int32()),
+        ]
+    ),
+    "reconciliation": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("section_id", pa.string()),
+            ("metric", pa.string()),
+            ("measure", pa.string()),
+            ("stated", pa.int32()),
+            ("extracted", pa.int32()),
+            ("difference", pa.int32()),
+            ("tolerance", pa.float64()),
+            ("within_tolerance", pa.bool_()),
+            ("evidence", pa.string()),
+            ("char_start", pa.int64()),
+            ("char_end", pa.int64()),
+        ]
+    ),
 }
+
+# Columns that hold a closed vocabulary: stored dictionary-encoded (pandas reads them as
+# categoricals, DuckDB and polars as enums/categoricals), their values sorted.
+VOCABULARY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("input_format", "kind"),
+    "sections": ("kind",),
+    "meetings": ("meeting_type", "level", "count_qualifier", "date_precision", "format"),
+    "aliases": ("method",),
+    "themes": ("group",),
+    "headline_stats": ("metric", "unit"),
+    "participants": ("group",),
+    "problems": ("stage", "severity"),
+    "meeting_counts": ("meeting_type", "level"),
+    "iscms": ("kind",),
+    "reconciliation": ("metric", "measure"),
+}
+
+DERIVED_TABLES = ("meeting_counts", "iscms", "reconciliation")
+
+
+def _declared(name: str) -> pa.Schema:
+    """A table's schema as declared above, with what is declared elsewhere: a column is NOT NULL
+    where its validation model (validate.py) does not allow nulls, and carries its description
+    from the data dictionary (dictionary.py) in the field metadata."""
+    columns = validate.MODELS[name].to_schema().columns
+    return pa.schema(
+        [
+            pa.field(
+                f.name,
+                f.type,
+                nullable=columns[f.name].nullable,
+                metadata={"description": dictionary.describe(name, f.name)},
+            )
+            for f in _DECLARED[name]
+        ]
+    )
+
+
+# The tables as built and validated (vocabularies as plain strings) ...
+SCHEMAS: dict[str, pa.Schema] = {name: _declared(name) for name in _DECLARED}
+# ... and as written to Parquet (vocabularies dictionary-encoded).
+DISK_SCHEMAS: dict[str, pa.Schema] = {
+    name: pa.schema(
+        [
+            f.with_type(pa.dictionary(pa.int32(), pa.string()))
+            if f.name in VOCABULARY_COLUMNS.get(name, ())
+            else f
+            for f in schema
+        ]
+    )
+    for name, schema in SCHEMAS.items()
+}
+
+
+def encode_vocabularies(name: str, table: pa.Table) -> pa.Table:
+    """The vocabulary columns of a table dictionary-encoded, the dictionary in sorted order (so
+    that two runs write the same bytes); other columns and the metadata unchanged."""
+    for column in VOCABULARY_COLUMNS.get(name, ()):
+        position = table.schema.get_field_index(column)
+        values = table.column(column).to_pylist()
+        dictionary_values = sorted({v for v in values if v is not None})
+        index = {v: i for i, v in enumerate(dictionary_values)}
+        encoded = pa.DictionaryArray.from_arrays(
+            pa.array([None if v is None else index[v] for v in values], pa.int32()),
+            pa.array(dictionary_values, pa.string()),
+        )
+        table = table.set_column(position, DISK_SCHEMAS[name].field(column), encoded)
+    return table
 
 
 def documents_rows(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> list[dict[str, Any]]:
@@ -275,6 +384,8 @@ def meetings_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
         for m in r.meetings:
             row = dataclasses.asdict(m)
             row.update(joint_with=list(m.joint_with), outcomes=list(m.outcomes), warnings=list(m.warnings))
+            # The meeting's own year; the document's (issue) year when it has no date.
+            row["year"] = m.start_date.year if m.start_date is not None else r.info.year
             rows.append(row)
     return rows
 
@@ -365,12 +476,30 @@ def build_rows(results: Sequence[DocumentResult], failed: Sequence[FailedInput])
 
 def tables_from_rows(rows: Rows) -> dict[str, pa.Table]:
     return {
-        name: with_pandas_dtypes(pa.Table.from_pylist(rows[name], schema=SCHEMAS[name])) for name in SCHEMAS
+        name: with_pandas_dtypes(pa.Table.from_pylist(rows.get(name, []), schema=SCHEMAS[name]))
+        for name in SCHEMAS
     }
 
 
-def build_tables(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> dict[str, pa.Table]:
-    return tables_from_rows(build_rows(results, failed))
+def add_derived_rows(rows: Rows, rules: Rules) -> Rows:
+    """The rows with the derived tables (derived.py) added, computed from the rows that passed
+    validation, and the reconciliation's warnings added to problems."""
+    reconciliation, warnings = derived.reconciliation_rows(rules.reconciliation, rows)
+    return {
+        **rows,
+        "meeting_counts": derived.meeting_counts_rows(rows["meetings"]),
+        "iscms": derived.iscms_rows(rules.registry, rows),
+        "reconciliation": reconciliation,
+        "problems": _problems_order([*rows["problems"], *warnings]),
+    }
+
+
+def build_tables(
+    results: Sequence[DocumentResult], failed: Sequence[FailedInput], rules: Rules | None = None
+) -> dict[str, pa.Table]:
+    """Every table of these results, derived tables included (by `rules`, the default rules
+    when None), without the isolation of build_valid_tables."""
+    return tables_from_rows(add_derived_rows(build_rows(results, failed), rules or load_rules()))
 
 
 # --- isolation: a bad row costs its own rows, never the batch ------------------------------------
@@ -396,6 +525,8 @@ def _unfit_rows(rows: Rows) -> dict[str, dict[int, str]]:
     by document when the whole table does not convert: table -> row position -> reason."""
     unfit: dict[str, dict[int, str]] = {}
     for name, table_rows in rows.items():
+        if name in DERIVED_TABLES:
+            continue
         try:
             pa.Table.from_pylist(table_rows, schema=SCHEMAS[name])
             continue
@@ -422,8 +553,9 @@ def isolate_failures(rows: Rows, words: Vocabulary) -> tuple[Rows, list[dict[str
         drop: dict[str, dict[int, str]] = _unfit_rows(rows)
         if not drop:
             frames = {
-                name: table.to_pandas(types_mapper=_NULLABLE.get)
+                name: validate.frame_of(table)
                 for name, table in tables_from_rows(rows).items()
+                if name not in DERIVED_TABLES
             }
             failures = validate.find_failures(frames, words)
             whole = [f for f in failures if f.index is None]
@@ -466,28 +598,32 @@ def _problems_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def build_valid_tables(
-    results: Sequence[DocumentResult], failed: Sequence[FailedInput], words: Vocabulary
+    results: Sequence[DocumentResult], failed: Sequence[FailedInput], rules: Rules
 ) -> tuple[dict[str, pa.Table], list[Problem]]:
-    """The tables of all documents, less the rows that fail validation; and the problems that say
-    which rows were dropped and why."""
-    rows, added = isolate_failures(build_rows(results, failed), words)
+    """The tables of all documents, less the rows that fail validation, plus the derived tables
+    computed from the rows kept; and the problems that say which rows were dropped and why."""
+    rows, added = isolate_failures(build_rows(results, failed), rules.vocabulary)
     problems = [Problem(r["doc_id"], r["stage"], r["severity"], r["message"], r["char_start"]) for r in added]
-    return tables_from_rows(rows), problems
+    return tables_from_rows(add_derived_rows(rows, rules)), problems
 
 
-_NULLABLE = {
-    pa.int32(): pd.Int32Dtype(),
-    pa.int64(): pd.Int64Dtype(),
-    pa.float64(): pd.Float64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-}
+# How a plain pd.read_parquet reads a date column: as pandas' Arrow-backed date type, so that
+# `.dt.year` works and values stay dates (`.astype("datetime64[ms]")` gives numpy timestamps).
+PANDAS_DATE_DTYPE = "date32[day][pyarrow]"
 
 
 def with_pandas_dtypes(table: pa.Table) -> pa.Table:
     """Attach pandas metadata so that a plain pd.read_parquet gives nullable integers (Int32), not
-    floats, for integer columns with nulls; the Arrow schema itself is unchanged."""
-    frame = table.to_pandas(types_mapper=_NULLABLE.get)
-    return pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False)
+    floats, for integer columns with nulls, and dates with a `.dt` accessor (PANDAS_DATE_DTYPE);
+    the Arrow schema itself is unchanged (dates stay date32 for DuckDB, polars and Arrow)."""
+    frame = table.to_pandas(types_mapper=validate.NULLABLE.get)
+    converted = pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False)
+    pandas_metadata = json.loads(converted.schema.metadata[b"pandas"])
+    dates = {f.name for f in table.schema if pa.types.is_date32(f.type)}
+    for column in pandas_metadata["columns"]:
+        if column["name"] in dates:
+            column["numpy_type"] = PANDAS_DATE_DTYPE
+    return converted.replace_schema_metadata({b"pandas": json.dumps(pandas_metadata).encode()})
 
 
 def _library_versions() -> dict[str, str]:
@@ -503,16 +639,30 @@ def _library_versions() -> dict[str, str]:
 def build_manifest(
     tables: dict[str, pa.Table], inputs: Sequence[tuple[str, str, str | None]], rules_fingerprint: str
 ) -> dict[str, Any]:
+    """What the tables were made from: a pure function of the inputs, the rules and the code, so
+    that extracting the same inputs again writes the same manifest (run time and Python version
+    go to run.json, `run_info`)."""
     problems = tables["problems"].column("severity").to_pylist()
     return {
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "package_version": __version__,
         "rules_sha256": rules_fingerprint,
-        "python": platform.python_version(),
         "libraries": _library_versions(),
         "inputs": [{"doc_id": d, "source_path": p, "sha256": s} for d, p, s in sorted(inputs)],
         "row_counts": {name: table.num_rows for name, table in sorted(tables.items())},
         "problems": {"error": problems.count("error"), "warning": problems.count("warning")},
+    }
+
+
+RUN_FILE = "run.json"
+
+
+def run_info() -> dict[str, Any]:
+    """When and with which Python a run wrote its tables: run.json beside the manifest (ignored by
+    git and by diff, since it changes on every run)."""
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
     }
 
 
@@ -526,7 +676,11 @@ def _writable(path: Path) -> bool:
 
 def _ours(entry: Path) -> bool:
     """What a run writes into the output folder (and the staging folders of older versions)."""
-    return entry.suffix == ".parquet" or entry.name == "manifest.json" or entry.name.startswith(".staging-")
+    return (
+        entry.suffix == ".parquet"
+        or entry.name in {"manifest.json", RUN_FILE}
+        or entry.name.startswith(".staging-")
+    )
 
 
 def check_output_dir(out_dir: Path) -> None:
@@ -642,7 +796,7 @@ def write_outputs(
     out_dir in one step, or write nothing. Raises validate.ValidationError listing every failure,
     OutputError when out_dir cannot take the tables. Returns the manifest written."""
     failures = validate.validate_frames(
-        {name: table.to_pandas(types_mapper=_NULLABLE.get) for name, table in tables.items()}, words
+        {name: validate.frame_of(table) for name, table in tables.items()}, words
     )
     if failures:
         raise validate.ValidationError("tables fail validation, nothing written:\n  " + "\n  ".join(failures))
@@ -658,7 +812,7 @@ def write_outputs(
                 if not table.schema.equals(SCHEMAS.get(name, table.schema), check_metadata=False):
                     raise ValueError(f"table {name}: schema differs from its declaration")
                 path = staging / f"{name}.parquet"
-                pq.write_table(table, path)
+                pq.write_table(encode_vocabularies(name, table), path)
                 _fsync(path)
                 described[name] = {"rows": table.num_rows, "sha256": validate.file_sha256(path)}
             run_id = hashlib.sha256(
@@ -667,6 +821,7 @@ def write_outputs(
             manifest = {**manifest, "run_id": run_id, "tables": dict(sorted(described.items()))}
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
             _fsync(staging / "manifest.json")
+            (staging / RUN_FILE).write_text(json.dumps(run_info(), indent=2) + "\n")
             _fsync(staging)
             swap_in(staging, out_dir)
             _fsync(out_dir.parent)
