@@ -117,6 +117,17 @@ def test_other_section_kinds(tmp_path: Path, rules: Rules) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    ["CALENDAR OF MEETINGS HELD BY REGIONAL CONSULTATIVE PROCESSES", "OVERVIEW OF MEETINGS OF ISCMS IN 2031"],
+)
+def test_a_list_of_the_mechanisms_meetings_is_no_global_meeting(
+    tmp_path: Path, rules: Rules, heading: str
+) -> None:
+    text = HEAD + f"{heading}\nEach mechanism below lists its meetings.\n\nAlmaty Process\nSOM (28 March).\n"
+    assert headings(extract_text(tmp_path, rules, text))[1:] == [("other", None), ("iscm", "ALMATY")]
+
+
 def test_publications_without_a_heading_start_at_the_first_title(tmp_path: Path, rules: Rules) -> None:
     text = HEAD + (
         "Almaty Process\nSOM (28 March).\n\nThematic Areas\nData: Almaty Process\n\n"

@@ -183,3 +183,30 @@ def test_dash_separators_and_bullets(tmp_path: Path, rules: Rules) -> None:
         ("Counter-trafficking", "counter_trafficking", "COMMIT"),
     ]
     assert not problems  # the last line names no body: a note, not a list entry
+
+
+def test_a_count_beside_the_first_line_of_a_wrapped_list(tmp_path: Path, rules: Rules) -> None:
+    """The count printed in a column beside the first line ("(6 ISCMs)") does not close a list
+    that goes on, even through a name or a word broken by it; after a closed list, prose is no member."""
+    lines = [
+        "Border management: Bali Process, Budapest Process, (4 ISCMs)",
+        "Prague Process, RCM",
+        "Labour migration: Colombo Process, Prague (3 ISCMs)",
+        "Process, IGC",
+        "Data: Almaty Process, Buda- (2 ISCMs)",
+        "pest Process",
+        "Health (including Covid): (1 ISCMs)",
+        "",
+        "Quito Process [1 ISCMs]",
+        "Return, readmission,",
+        "reintegration: Bali Process, RCM (2 ISCMs); discussed at length in the survey",
+    ]
+    rows, _ = themes_of(tmp_path, rules, "Thematic Areas\n\n" + "\n".join(lines) + "\n")
+    found = {theme: members(rows, theme) for theme in dict.fromkeys(r.theme for r in rows)}
+    assert found == {
+        "Border management": ["BALI", "BUDAPEST", "PRAGUE", "RCM"],
+        "Labour migration": ["COLOMBO", "PRAGUE", "IGC"],
+        "Data": ["ALMATY", "BUDAPEST"],
+        "Health (including Covid)": ["QUITO"],
+        "Return, readmission, reintegration": ["BALI", "RCM"],
+    }

@@ -486,8 +486,14 @@ def _join_broken_paragraph(match: re.Match[str]) -> list[Piece]:
 # "migraon", "Officials" "Oicials", "Initiatives" "Iniaves".
 _LIGATURES = ("ffi", "ffl", "ff", "fi", "fl", "ft", "ti", "tt")
 _LOWER_WORD = re.compile(r"\b[A-Za-z][a-z]{1,}\b")
-# A repaired word must be a common English word (wordfreq's Zipf scale: 3 is once per million).
+# A repaired word must be a common English word (wordfreq's Zipf scale: 3 is once per million);
+# a long one may be rarer ("reintegration", 2.6), as a chance repair that long is unlikely.
 _REPAIR_MIN_ZIPF = 3.0
+_REPAIR_LONG_WORD = 8
+_REPAIR_ZIPF_PER_LETTER = 0.1
+# A rare word is repaired too where the repair is far more common: "cies" (1.6) -> "cities" (4.8).
+_RARE_ZIPF = 2.0
+_RARE_REPAIR_GAIN = 3.0
 
 
 @lru_cache(maxsize=65536)
@@ -495,13 +501,17 @@ def restore_ligature(word: str) -> str | None:
     """The common English word that `word` is with one dropped ligature put back (or the same
     ligature twice), or None when `word` is a word already or no repair makes one.
 
-    >>> restore_ligature("Meeng"), restore_ligature("Iniaves"), restore_ligature("Meeting")
-    ('Meeting', 'Initiatives', None)
+    >>> restore_ligature("Meeng"), restore_ligature("Iniaves"), restore_ligature("cies")
+    ('Meeting', 'Initiatives', 'cities')
     """
     zipf = _word_frequency()
     lower = word.lower()
-    if zipf(lower, "en") > 0:
+    own = zipf(lower, "en")
+    if own >= _RARE_ZIPF:
         return None
+    floor = _REPAIR_MIN_ZIPF - _REPAIR_ZIPF_PER_LETTER * max(0, len(lower) - _REPAIR_LONG_WORD)
+    if own > 0:
+        floor = max(floor, own + _RARE_REPAIR_GAIN)
     best: tuple[float, str] | None = None
     for ligature in _LIGATURES:
         candidates = [lower[:i] + ligature + lower[i:] for i in range(1, len(lower) + 1)]
@@ -513,7 +523,7 @@ def restore_ligature(word: str) -> str | None:
             ]
         for candidate in candidates:
             score = zipf(candidate, "en")
-            if score >= _REPAIR_MIN_ZIPF and (best is None or score > best[0]):
+            if score >= floor and (best is None or score > best[0]):
                 best = (score, candidate)
     if best is None:
         return None

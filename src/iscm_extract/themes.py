@@ -45,6 +45,7 @@ class _Entry:
     theme: str
     start: int
     chars: list[tuple[str, int]] = field(default_factory=list)  # (char, offset in the document)
+    line_starts: list[int] = field(default_factory=list)  # where each continuation line begins
 
     @property
     def members_text(self) -> str:
@@ -53,10 +54,20 @@ class _Entry:
     def extend(self, text: str, offset: int) -> None:
         if self.chars and text:
             self.chars.append((" ", self.chars[-1][1] + 1))
+            self.line_starts.append(len(self.chars))
         self.chars += [(c, offset + i) for i, c in enumerate(text)]
+
+    def continued_after(self, position: int) -> bool:
+        """A continuation line begins at `position`, with nothing but spaces before it."""
+        text = self.members_text
+        return any(start >= position and not text[position:start].strip() for start in self.line_starts)
 
 
 _TOP_LEVEL_SEPARATOR = re.compile(r"[,;](?![^()]*\))")
+
+
+# A word broken at a line end with the count between its parts: "Pro-" ... "cess".
+_BROKEN = re.compile(r"(?<=[a-z])-\s+(?=[a-z])")
 
 
 def _items(text: str) -> list[tuple[str, int, int]]:
@@ -96,7 +107,9 @@ class ThemeExtractor:
     def _entries(self, section: Section, resolver: Resolver) -> list[_Entry]:
         entries: list[_Entry] = []
         current: _Entry | None = None
-        pending: tuple[str, int] | None = None  # a line that may begin a theme name wrapped before its colon
+        # A line that may begin a theme name wrapped before its colon, and whether a blank line
+        # stood before it.
+        pending: tuple[str, int, bool] | None = None
         after_blank = True
         for i, (line, line_start) in enumerate(section.lines()):
             text = line.strip()
@@ -108,7 +121,9 @@ class ThemeExtractor:
             lead = line_start + len(line) - len(text) - (len(line) - len(line.rstrip()))
             separator = self.rules.theme_separator.search(text)
             head, rest = (text[: separator.start()], text[separator.end() :]) if separator else (text, "")
-            if pending and separator:
+            # Joined to the line before when that line opened a paragraph or the name goes on in
+            # lower case ("Return, readmission," / "reintegration: Bali Process, ...").
+            if pending and separator and (pending[2] or head[:1].islower()):
                 head, lead = f"{pending[0]} {head}", pending[1]
             if separator and 0 < len(head.split()) <= self.rules.max_theme_words and "//" not in rest[:2]:
                 current, pending = _Entry(" ".join(head.split()), lead), None
@@ -117,9 +132,8 @@ class ThemeExtractor:
             elif current is not None and self._continues(current, text, resolver):
                 current.extend(text, lead)
             else:
-                # A chart label, a note, or the first line of a theme name wrapped before its
-                # colon, which starts a paragraph.
-                current, pending = None, (text, lead) if after_blank else None
+                # A chart label, a note, or the first line of a theme name wrapped before its colon.
+                current, pending = None, (text, lead, after_blank)
             after_blank = False
         return entries
 
@@ -128,8 +142,13 @@ class ThemeExtractor:
         trailing comma or an open bracket ("[10" / "ISCMs]"), a count alone ("[4 ISCMs]"), or a
         name split by the break ("Prague" + "Process", "Quito" + "Process [7 ISCMs]")."""
         members = entry.members_text.rstrip()
-        if self.rules.stated_count.search(members):
-            return False
+        count = self.rules.stated_count.search(members)
+        if count is not None:
+            if members[count.end() :].strip():
+                return False  # prose after the count on its line
+            members = members[: count.start()].rstrip()
+            if not members or members.endswith("-"):
+                return True  # "Theme: (6 ISCMs)" / "A, B" or "Budapest Pro- (6 ISCMs)" / "cess, C"
         unclosed = members.count("[") > members.count("]") or members.count("(") > members.count(")")
         if not members or members.endswith((",", ";")) or unclosed:
             return True
@@ -147,15 +166,25 @@ class ThemeExtractor:
     ) -> tuple[list[ThemeRow], list[Problem]]:
         text = entry.members_text
         problems: list[Problem] = []
-        stated = self.rules.stated_count.search(text)
-        listed_part = text[: stated.start()] if stated else text
-        stated_count = number_value(stated["n"], self.rules) if stated else None
+        counts = list(self.rules.stated_count.finditer(text))
+        stated_count = number_value(counts[0]["n"], self.rules) if counts else None
+        listed_part = text
+        for count in counts:
+            if not entry.continued_after(count.end()):
+                listed_part = listed_part[: count.start()]  # the count closes the list
+                break
+            # A count printed beside the first line of a list that goes on: blanked, not cut,
+            # so that offsets stay those of `text`.
+            blank = " " * (count.end() - count.start())
+            listed_part = listed_part[: count.start()] + blank + text[count.end() :]
         members: dict[str, tuple[str, int, int]] = {}  # iscm_id or "?name" -> (as written, span)
         for item, start, end in _items(listed_part):
             if any(p.search(item) for p in self.rules.all_members):
                 members.setdefault("*", (item, start, end))
                 continue
             hit = resolver.resolve(item)
+            if not hit.iscm_id and _BROKEN.search(item):  # "Budapest Pro- (6 ISCMs)" / "cess"
+                hit = resolver.resolve(_BROKEN.sub("", item))
             if hit.iscm_id:
                 members.setdefault(hit.iscm_id, (item, start, end))
             elif item[0].islower():
