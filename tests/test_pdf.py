@@ -56,7 +56,7 @@ def pdf_runs(
     runs = {}
     for columns, (folder, _) in rendered.items():
         out = tmp_path_factory.mktemp(f"pdf{columns}-outputs")
-        result = pipeline.run([folder], out, rules, pipeline.RunOptions(workers=2))
+        result = pipeline.run([folder], out, rules, pipeline.RunOptions(workers=2, keep_results=True))
         assert not result.failed
         runs[columns] = PdfRun(out, {r.document.doc_id: r for r in result.results})
     return runs

@@ -330,7 +330,7 @@ def test_a_damaged_cache_entry_is_a_miss_and_is_replaced(
     assert pipeline.run([SMALL], tmp_path / "a", rules, options).n_extracted == 1
     entry = _entry(tmp_path / "cache")
     good = entry.read_bytes()
-    assert good.startswith(b'{"format": "iscm-extract-cache/2"')
+    assert good.startswith(b'{"format": "iscm-extract-cache/3"')
     # one changed byte in the body: a different name in a respondents row
     position = good.index(b"Process", good.index(b"\n"))
     entry.write_bytes(good[:position] + b"Pr0cess" + good[position + 7 :])

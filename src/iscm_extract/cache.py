@@ -2,17 +2,21 @@
 input's sha256, the rules' fingerprint, the package version, a hash of the package's own source
 (code edited without a version bump must not be served stale) and the input's doc_id.
 
-An entry is data, never code: JSON of the `DocumentResult`, written by a codec driven by the
-dataclasses' type hints (dates as ISO text, tuples as lists, the offsets array as base64), under
-a header line that holds the format and the sha256 of the body:
+An entry is data, never code: JSON of the document's validated tables (`document.DocumentTables`:
+its rows column by column, dates as ISO text; the problems of rows dropped by validation; the
+registry ids its rows name), under a header line that holds the format and the sha256 of the
+body:
 
-    {"format": "iscm-extract-cache/2", "sha256": "9f2c..."}
-    {"document": {"doc_id": "iscm-highlights-2023", ...}, "info": {...}, ...}
+    {"format": "iscm-extract-cache/3", "sha256": "9f2c..."}
+    {"doc_id": "iscm-highlights-2023", "source_path": ..., "tables": {"meetings": {...}}, ...}
 
-Reading checks the digest and decodes against the same type hints; an entry that fails either
-(a changed byte, a truncated file, an older layout) is a miss: the input is extracted again, the
-entry replaced, and `--verbose` says why. Unlike pickle, a cache folder that others can write
-cannot make a run execute code.
+A run writes each entry as soon as its document is done (a run killed halfway keeps what it
+finished), and a run served from the cache neither extracts nor validates those rows again.
+Reading checks the digest and decodes against the declared types and table schemas; an entry
+that fails either (a changed byte, a truncated file, an older layout) is a miss: the input is
+extracted again, the entry replaced, and `--verbose` says why. Unlike pickle, a cache folder that
+others can write cannot make a run execute code. The same format holds the parts a run streams
+its documents to (assemble.py).
 """
 
 from __future__ import annotations
@@ -27,16 +31,19 @@ import os
 import types
 import typing
 from array import array
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from iscm_extract import __version__
+from iscm_extract.document import TABLES, DocumentTables, table_columns, table_from_columns
 from iscm_extract.ingest import display_path
-from iscm_extract.model import DocumentResult
+from iscm_extract.model import Problem
+from iscm_extract.write import table_of
 
 log = logging.getLogger("iscm_extract")
-FORMAT = "iscm-extract-cache/2"
+FORMAT = "iscm-extract-cache/3"
 
 
 def code_fingerprint() -> str:
@@ -85,6 +92,8 @@ def encode(value: Any) -> Any:
 
 def decode(data: Any, kind: Any) -> Any:
     """The value of type `kind` that `encode` gave `data` for; EntryError when it does not fit."""
+    if kind is Any:
+        return data
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
         if data is None and type(None) in args:
@@ -131,6 +140,78 @@ def decode(data: Any, kind: Any) -> Any:
     raise EntryError(f"{data!r:.40} is not a {kind}")
 
 
+# --- entries ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The JSON form of a DocumentTables (its tables as `document.table_columns`, the empty ones
+    left out)."""
+
+    doc_id: str
+    source_path: str
+    sha256: str | None
+    iscm_years: dict[str, list[int]]
+    dropped: list[Problem]
+    failure: Problem | None
+    tables: dict[str, Any]
+
+
+def entry_bytes(tables: DocumentTables) -> bytes:
+    """A document's tables as an entry: the header line, then the JSON body (empty tables left out)."""
+    entry = Entry(
+        tables.doc_id,
+        tables.source_path,
+        tables.sha256,
+        {iscm_id: sorted(years) for iscm_id, years in sorted(tables.iscm_years.items())},
+        list(tables.dropped),
+        tables.failure,
+        {name: table_columns(table) for name, table in tables.tables.items() if table.num_rows},
+    )
+    body = json.dumps(encode(entry), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header = json.dumps({"format": FORMAT, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+    return header + b"\n" + body
+
+
+def decode_entry(data: bytes) -> Entry:
+    """An entry's contents, its tables still as columns of plain values; EntryError when it is
+    damaged or not an entry at all."""
+    header_line, _, body = data.partition(b"\n")
+    try:
+        header = json.loads(header_line)
+    except ValueError as exc:
+        raise EntryError(f"unreadable ({exc})") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise EntryError("another format")
+    if hashlib.sha256(body).hexdigest() != header.get("sha256"):
+        raise EntryError("checksum mismatch")
+    try:
+        entry = decode(json.loads(body), Entry)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise EntryError(f"does not decode ({exc})") from exc
+    assert isinstance(entry, Entry)
+    unknown = set(entry.tables) - set(TABLES)
+    if unknown:
+        raise EntryError(f"unknown tables {sorted(unknown)}")
+    return entry
+
+
+def read_entry(data: bytes) -> DocumentTables:
+    """The tables an entry holds; EntryError when it is damaged or not an entry at all."""
+    entry = decode_entry(data)
+    try:
+        tables = {
+            name: table_from_columns(name, entry.tables[name]) if name in entry.tables else table_of(name, [])
+            for name in TABLES
+        }
+    except (ValueError, TypeError) as exc:
+        raise EntryError(f"does not decode ({exc})") from exc
+    years = {iscm_id: frozenset(found) for iscm_id, found in entry.iscm_years.items()}
+    return DocumentTables(
+        entry.doc_id, entry.source_path, entry.sha256, tables, years, tuple(entry.dropped), entry.failure
+    )
+
+
 # --- the cache -------------------------------------------------------------------------------------
 
 
@@ -140,15 +221,12 @@ class ResultCache:
         self.rules_fingerprint = rules_fingerprint
         self.code_fingerprint = code_fingerprint()
 
-    def _file(self, path: Path, doc_id: str) -> Path | None:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
+    def entry_file(self, content_sha256: str, doc_id: str) -> Path:
+        """The entry of the input whose bytes have this sha256 (hex), under this doc_id."""
         key = hashlib.sha256(
             b"|".join(
                 [
-                    hashlib.sha256(data).digest(),
+                    bytes.fromhex(content_sha256),
                     self.rules_fingerprint.encode(),
                     self.code_fingerprint.encode(),
                     doc_id.encode(),
@@ -157,47 +235,26 @@ class ResultCache:
         ).hexdigest()
         return self.directory / f"{key[:32]}.json"
 
-    @staticmethod
-    def read_entry(file: Path) -> DocumentResult:
-        """The result an entry holds; EntryError when it is damaged or not an entry at all."""
-        try:
-            header_line, _, body = file.read_bytes().partition(b"\n")
-            header = json.loads(header_line)
-        except (OSError, ValueError) as exc:
-            raise EntryError(f"unreadable ({exc})") from exc
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise EntryError("another format")
-        if hashlib.sha256(body).hexdigest() != header.get("sha256"):
-            raise EntryError("checksum mismatch")
-        try:
-            result = decode(json.loads(body), DocumentResult)
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise EntryError(f"does not decode ({exc})") from exc
-        assert isinstance(result, DocumentResult)
-        return result
-
-    def get(self, path: Path, doc_id: str | None = None) -> DocumentResult | None:
+    def get(self, path: Path, doc_id: str | None = None) -> DocumentTables | None:
         doc_id = doc_id or path.stem
-        file = self._file(path, doc_id)
-        if file is None or not file.exists():
+        try:
+            file = self.entry_file(hashlib.sha256(path.read_bytes()).hexdigest(), doc_id)
+            data = file.read_bytes()
+        except OSError:
             return None
         try:
-            result = self.read_entry(file)
+            tables = read_entry(data)
         except EntryError as exc:
             log.info("%s: cache entry %s is bad (%s): extracting again", path.name, file.name, exc)
             return None
         # The key is the content, not the place: the same file copied elsewhere is served from
         # here, but its rows must name where it is now.
-        document = dataclasses.replace(result.document, source_path=display_path(path))
-        return dataclasses.replace(result, document=document)
+        return tables.with_source(display_path(path))
 
-    def put(self, path: Path, doc_id: str, result: DocumentResult) -> None:
-        file = self._file(path, doc_id)
-        if file is None:
-            return
-        body = json.dumps(encode(result), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        header = json.dumps({"format": FORMAT, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+    def put(self, content_sha256: str, doc_id: str, entry: bytes) -> None:
+        """Store a document's entry (`entry_bytes`), under the sha256 of its input's bytes."""
+        file = self.entry_file(content_sha256, doc_id)
         self.directory.mkdir(parents=True, exist_ok=True)
         temporary = file.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(header + b"\n" + body)
+        temporary.write_bytes(entry)
         os.replace(temporary, file)

