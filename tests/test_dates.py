@@ -51,6 +51,9 @@ def d(month: int, day: int, year: int = YEAR) -> date:
         ("between 3 and 5 May", [(d(5, 3), d(5, 5), "day")]),
         ("30 December - 2 January", [(d(12, 30), d(1, 2, YEAR + 1), "day")]),
         ("18-19 and 24-25 March", [(d(3, 18), d(3, 19), "day"), (d(3, 24), d(3, 25), "day")]),
+        # The month between: it closes the days before it and opens its own.
+        ("18-19 and March 24-25", [(d(3, 18), d(3, 19), "day"), (d(3, 24), d(3, 25), "day")]),
+        ("5 and June 7", [(d(6, 5), d(6, 5), "day"), (d(6, 7), d(6, 7), "day")]),
         ("Sept. 5", [(d(9, 5), d(9, 5), "day")]),
     ],
 )

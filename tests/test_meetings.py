@@ -172,6 +172,37 @@ def test_shared_and_separate_date_spans(tmp_path: Path, rules: Rules) -> None:
 
 
 @pytest.mark.parametrize(
+    "subtitle", ["Key Events and Outcomes", "Meetings and Events of the Year", "Main Meetings at a Glance"]
+)
+def test_a_bold_subtitle_is_no_part_of_the_sentence_under_it(
+    tmp_path: Path, rules: Rules, subtitle: str
+) -> None:
+    body = (
+        f"Budapest Process\n\n**{subtitle}**\nWebinars, 16 January and 13 March, addressed labour mobility.\n"
+    )
+    records = extract(tmp_path, rules, body)
+    assert [r.name for r in records] == ["Webinars", "Webinars"]
+    assert summary(records) == [
+        ("BUDAPEST", "webinar", d(1, 16), d(1, 16)),
+        ("BUDAPEST", "webinar", d(3, 13), d(3, 13)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first_line", "second_line"),
+    [
+        ("Held regional consultations with 3 ISCMs (Abu Dhabi Dialogue, Bali", "Process and RCM) in Geneva."),
+        ("Held regional consultations with the", "Bali Process in Geneva."),
+    ],
+)
+def test_a_bold_first_line_that_goes_on_is_no_subtitle(
+    tmp_path: Path, rules: Rules, first_line: str, second_line: str
+) -> None:
+    body = f"Budapest Process\n\n**{first_line}**\n{second_line}\n"
+    assert [r.meeting_type for r in extract(tmp_path, rules, body)] == ["consultation"]
+
+
+@pytest.mark.parametrize(
     ("phrase", "ordinal"),
     [("8th", 8), ("Sixth", 6), ("XIX", 19), ("Twenty-fifth", 25), ("14 th", 14), ("31st", 31)],
 )

@@ -228,15 +228,18 @@ def _parse_tokens(tokens: list[Token], join_consecutive: bool = True) -> list[_P
             pending.append(_Day(token.value, range_end, and_before))
         elif token.kind == "month":
             month = token.value
+            # "18-19 and March 24-25": the days before take the month, and it opens days of its own
+            had_pending = bool(pending)
+            month_first_too = had_pending and i > 0 and is_and(tokens[i - 1]) and bool(peek(1, "day"))
             if pending:
                 days = _join_consecutive(pending) if join_consecutive else pending
                 for day in days:
                     partials.append(_Partial(day.day, month, day.end_day or day.day, month))
                 single = pending[-1].end_day is None and len(days) == len(pending)
                 pending = []
-                if single:
+                if single and not month_first_too:
                     i += across(partials[-1])
-            elif peek(1, "day"):
+            if (not had_pending or month_first_too) and peek(1, "day"):
                 # "November 12-14", "April 8 2021", "June 4", "May 14 and 15", "June 4, 11 and 18"
                 days = [_Day(tokens[i + 1].value, None)]
                 i += 1
@@ -255,7 +258,7 @@ def _parse_tokens(tokens: list[Token], join_consecutive: bool = True) -> list[_P
                     partials.append(_Partial(day.day, month, day.end_day or day.day, month))
                 if (len(days) == 1 and days[0].end_day is None) or days[0].end_day == days[0].day:
                     i += across(partials[-1])
-            else:
+            elif not had_pending:
                 qualified = i > 0 and tokens[i - 1].kind == "qualifier"
                 partial = _Partial(None, month, None, month)
                 if qualified:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from iscm_extract import cache as cache_module
-from iscm_extract import classify, facts, ingest, normalise, segment, write
+from iscm_extract import classify, facts, ingest, listing, normalise, segment, write
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.progress import progress_bar
 from iscm_extract.rules import Rules
@@ -73,7 +73,8 @@ def extract_document(
         definitions = normalise.find_definitions(document.text, rules.registry, rules.normalise)
         resolver = normalise.Resolver(rules.registry, rules.normalise, definitions)
     with timed("segment"):
-        sections, segment_problems = segment.segment(document, info, resolver, rules.sections)
+        syntax = listing.ListSyntax.from_rules(rules.facts)
+        sections, segment_problems = segment.segment(document, info, resolver, rules.sections, syntax)
     # Imported here: spaCy takes about a second to import, and a run served from the cache needs none.
     from iscm_extract import meetings
 

@@ -180,6 +180,9 @@ class HeadingRule:
     iscm_id: str | None
     patterns: tuple[re.Pattern[str], ...]
     title_only: bool = False  # the line must read as a title (capitalised words or capitals)
+    # The section's text must match one of these, else it is of kind "other" (a stats section
+    # holds figures).
+    text_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -595,7 +598,8 @@ def load_sections(path: Path, registry: Registry) -> SectionRules:
         if not isinstance(title_only, bool):
             raise RulesError(f"{where}: title_only must be true or false, not {title_only!r}")
         patterns = _compile(raw.get("patterns"), f"{where}.patterns")
-        headings.append(HeadingRule(kind, iscm_id, patterns, title_only))
+        text_patterns = _compile(raw.get("text_patterns"), f"{where}.text_patterns")
+        headings.append(HeadingRule(kind, iscm_id, patterns, title_only, text_patterns))
     return SectionRules(
         max_heading_words=int(data.get("max_heading_words", 18)),
         skip_lines=_compile(data.get("skip_lines"), f"{path}: skip_lines"),

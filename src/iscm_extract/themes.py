@@ -9,11 +9,13 @@ list, and a mismatch leaves a problems row.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from iscm_extract import listing
 from iscm_extract.model import Problem, Section, ThemeRow
 from iscm_extract.normalise import Resolver, name_key
 from iscm_extract.numbers import number_value
@@ -88,6 +90,7 @@ class ThemeExtractor:
     def __init__(self, theme_rules: ThemeRules, rules: FactRules):
         self.catalogue = ThemeCatalogue(theme_rules)
         self.rules = rules
+        self.syntax = listing.ListSyntax.from_rules(rules)
 
     def extract(
         self, doc_id: str, sections: list[Section], resolver: Resolver
@@ -111,7 +114,7 @@ class ThemeExtractor:
         # stood before it.
         pending: tuple[str, int, bool] | None = None
         after_blank = True
-        for i, (line, line_start) in enumerate(section.lines()):
+        for i, (line, line_start) in enumerate(self._lines(section, resolver)):
             text = line.strip()
             if not text or (i == 0 and text == section.heading):
                 pending, after_blank = None, True
@@ -136,6 +139,20 @@ class ThemeExtractor:
                 current, pending = None, (text, lead, after_blank)
             after_blank = False
         return entries
+
+    def _lines(self, section: Section, resolver: Resolver) -> list[tuple[str, int]]:
+        """The section's lines with their offsets, a run-in heading ("Thematic Areas Data: ...")
+        set apart and a run-together list cut into one line per entry (listing.py)."""
+        lines = section.lines()
+        heading = section.heading or ""
+        if lines and heading and lines[0][0].startswith(heading + " "):
+            first, start = lines[0]
+            lines[0:1] = [(heading, start), (first[len(heading) + 1 :], start + len(heading) + 1)]
+        cut: list[tuple[str, int]] = []
+        for line, start in lines:
+            starts = [0, *listing.entry_starts(line, self.syntax, resolver), len(line)]
+            cut += [(line[a:b], start + a) for a, b in itertools.pairwise(starts)]
+        return cut
 
     def _continues(self, entry: _Entry, line: str, resolver: Resolver) -> bool:
         """A line continues an entry whose list is still open: nothing yet after the colon, a
