@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from iscm_extract.model import Document, InputFormat, Link, Span
-from iscm_extract.text import FUNCTION_WORDS
+from iscm_extract.text import ENUMERATION, FUNCTION_WORDS
 
 
 class IngestError(Exception):
@@ -486,6 +486,7 @@ def _join_broken_paragraph(match: re.Match[str]) -> list[Piece]:
         or last_word[0].lower() in _FUNCTION_WORDS
         or ((before[-1].islower() or before[-1].isdigit()) and after.islower())
     )
+    inside = inside and not ENUMERATION.match(match.string, match.end(), match.end() + 8)  # "a) Data: ..."
     return [Piece(match.start(), match.start() + 1)] if inside else [Piece(match.start(), match.end())]
 
 

@@ -324,7 +324,7 @@ class FactRules:
     all_members: tuple[re.Pattern[str], ...]
     max_theme_words: int
     theme_separator: re.Pattern[str]  # between a theme and its members
-    bullet: re.Pattern[str]  # a bullet mark opening a line
+    bullet: re.Pattern[str]  # a bullet mark or a number ("1.", "b)") opening a line
     anniversaries: tuple[re.Pattern[str], ...]
     not_titles: tuple[re.Pattern[str], ...]
     report_lists: tuple[re.Pattern[str], ...]
@@ -352,6 +352,7 @@ FACTS_FILE = _schema(
             max_theme_words=int,
             separators=list[str],
             bullets=list[str],
+            numbering=str,
         ),
         "anniversaries": _section(patterns=list[str]),
         "publications": _section(not_titles=list[str], report_lists=list[str]),
@@ -771,6 +772,13 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _bullet(themes: dict[str, Any], path: Path) -> re.Pattern[str]:
+    """A bullet mark or a number opening a list line, and the spaces after it."""
+    marks = _alternation(_str_list(themes.get("bullets"), f"{path}: bullets")) or "(?!)"
+    (numbering,) = _compile([themes.get("numbering") or "(?!)"], f"{path}: themes.numbering")
+    return re.compile(rf"^(?:{marks}|{numbering.pattern})\s+", re.I)
+
+
 def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRules:
     """Patterns with {n}, {ordinal}, {family} and {name} placeholders, expanded and compiled."""
     data = _read_yaml(path, FACTS_FILE)
@@ -821,9 +829,7 @@ def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRu
         theme_separator=re.compile(
             _alternation(_str_list(themes.get("separators") or [":"], f"{path}: separators"))
         ),
-        bullet=re.compile(
-            rf"^(?:{_alternation(_str_list(themes.get('bullets'), f'{path}: bullets')) or '(?!)'})\s+"
-        ),
+        bullet=_bullet(themes, path),
         anniversaries=patterns(section("anniversaries").get("patterns"), f"{path}: anniversaries", "ordinal"),
         not_titles=patterns(publications.get("not_titles"), f"{path}: publications.not_titles"),
         report_lists=patterns(publications.get("report_lists"), f"{path}: publications.report_lists"),

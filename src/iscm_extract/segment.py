@@ -30,16 +30,13 @@ from iscm_extract.listing import ListSyntax
 from iscm_extract.model import Document, DocumentInfo, Problem, Section, SectionKind
 from iscm_extract.normalise import Resolver, split_name
 from iscm_extract.rules import SectionRules
-from iscm_extract.text import FUNCTION_WORDS
+from iscm_extract.text import ENUMERATION, FUNCTION_WORDS
 
 # Section kinds under which ISCM headings are looked for; lists of themes and publications
 # name ISCMs in every line and hold none of their sections.
 _ISCM_SCOPE = {"front_matter", "iscm", "stats", "other", "global_meeting"}
 _SENTENCE_END = re.compile(r"[.!?;]\"?$")
 _URL_LINE = re.compile(r"(?:https?://|www\.)\S+")
-# "3. Bali Process", "IV) Rabat Process": a number before a heading. (A bullet marks a list
-# item, not a heading.)
-_ENUMERATION = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[A-Za-z])[.)]\s+(?=\S)")
 # A heading in capitals run into its text: words in capitals ("ISCMs" too), numbers and brackets,
 # then a capitalised word in lower case; a comma or colon makes it a list, not a heading.
 _CAPITALS_RUN = re.compile(
@@ -56,7 +53,7 @@ _MAX_HEADING_LINES = 4
 
 def unnumbered(text: str) -> str:
     """The heading without its enumeration: '3. Bali Process' -> 'Bali Process'."""
-    return _ENUMERATION.sub("", text, count=1)
+    return ENUMERATION.sub("", text, count=1)
 
 
 @dataclass(frozen=True)
@@ -256,7 +253,8 @@ def _continues(lines: list[Line], n: int) -> bool:
     """The next line carries on line n's sentence ("The 14th Regional Dialogue" then "(22-23
     February) on ..."): a narrow column wraps a sentence into a heading-like line."""
     following = lines[n + 1].text if n + 1 < len(lines) else ""
-    return bool(following) and (following[0].islower() or following[0] == "(")
+    opens_item = bool(ENUMERATION.match(following))  # "a) Data: IGC, MIDWA" is a list's first item
+    return bool(following) and not opens_item and (following[0].islower() or following[0] == "(")
 
 
 def _wrapped_heading(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Words that join the words of a name or title ("Migration Dialogue for the ..."): a line that
 # ends with one goes on in the next line.
 FUNCTION_WORDS = frozenset({"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"})
@@ -14,3 +16,8 @@ def ends_open(line: str) -> bool:
     if not words or words[-1].lower() in FUNCTION_WORDS:
         return True
     return line.count("(") != line.count(")") or line.count("[") != line.count("]")
+
+
+# A number or letter before a heading or list item: "3. Bali Process", "IV) Rabat Process",
+# "b) Data: IGC". (A bullet marks a list item, not a heading.)
+ENUMERATION = re.compile(r"^(?:\d{1,2}|[IVXivx]{1,4}|[A-Za-z])[.)]\s+(?=\S)")
