@@ -239,6 +239,9 @@ def test_stated_counts(tmp_path: Path, rules: Rules, phrase: str, count: int, qu
         (" (1 March), hybrid", "hybrid", None, None),
         (" (1 March) in Geneva, Switzerland and online", "hybrid", "Geneva", "Switzerland"),
         (" (1 March)", None, None, None),
+        # The place before the date, with its country.
+        (" (Adelaide, Australia, 1 March)", "in_person", "Adelaide", "Australia"),
+        (" in Ankara, Türkiye, 1 March", "in_person", "Ankara", "Türkiye"),
     ],
 )
 def test_place_and_format(

@@ -37,10 +37,11 @@ class ListSyntax:
     separator: re.Pattern[str]
     count: re.Pattern[str]
     all_members: tuple[re.Pattern[str], ...]
+    bullet: re.Pattern[str]  # a bullet mark or a number opening an item
 
     @classmethod
     def from_rules(cls, rules: FactRules) -> ListSyntax:
-        return cls(rules.theme_separator, rules.stated_count, rules.all_members)
+        return cls(rules.theme_separator, rules.stated_count, rules.all_members, rules.bullet)
 
 
 def entry_starts(line: str, syntax: ListSyntax, resolver: Resolver) -> list[int]:

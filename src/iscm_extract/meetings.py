@@ -527,6 +527,11 @@ class MeetingExtractor:
         in_place = re.search(r"\bin\s+((?:[A-Z][\w'-]+\s?)+),\s+((?:[A-Z][\w'-]+\s?)+)", tail)
         if in_place and self.attach.countries.country(in_place[2].strip()):
             base_place = Place(in_place[1].strip(), in_place[2].strip())
+        # A place named between the meeting and its date, with its country ("Study visit to
+        # Ankara, Türkiye, 3-5 June", "Conference (Adelaide, Australia, 10 December)").
+        named_before = self.attach.place(before_date.replace("(", " "), sdoc, 0)
+        if base_place == Place(None, None) and named_before.country:
+            base_place = named_before
         if not phrases:
             return [
                 replace(

@@ -30,7 +30,7 @@ from iscm_extract.listing import ListSyntax
 from iscm_extract.model import Document, DocumentInfo, Problem, Section, SectionKind
 from iscm_extract.normalise import Resolver, split_name
 from iscm_extract.rules import SectionRules
-from iscm_extract.text import ENUMERATION, FUNCTION_WORDS
+from iscm_extract.text import ENUMERATION, FUNCTION_WORDS, ends_open
 
 # Section kinds under which ISCM headings are looked for; lists of themes and publications
 # name ISCMs in every line and hold none of their sections.
@@ -123,6 +123,9 @@ class _HeadingFinder:
             # An unclosed bracket or quote: a sentence wrapped by a narrow column ('... "Secretariats
             # as ... on Migration" (19').
             and text.count("(") == text.count(")")
+            # A clause after a comma, in lower case, in a line that is no title: prose ("Following
+            # this, the chairs asked the Coordinator of the Global Meeting of ISCMs to draft").
+            and (not re.search(r",\s+[a-z]", text) or _title_like(text) or _upper_case(text))
             and (text.count('"') + text.count("“") + text.count("”")) % 2 == 0
             and not any(p.search(text) for p in self.rules.not_headings)
         )
@@ -298,6 +301,22 @@ def _title_apart(lines: list[Line], title: str | None) -> tuple[list[Line], Line
     return [*lines[:first], title_line, Line(rest_start, line.end, rest), *lines[first + 1 :]], title_line
 
 
+def _heads_a_list(lines: list[Line], n: int, syntax: ListSyntax | None) -> bool:
+    """Line n stands right before a list's first item, after a line that ends no phrase: a
+    heading may sit between two lists with no blank line ("- COP: PIDC [2" / "ISCMs]" /
+    "Thematic areas" / "- Borders: ...")."""
+    if syntax is None or n == 0 or n + 1 >= len(lines) or syntax.bullet.match(lines[n].text):
+        return False
+    previous = lines[n - 1].text
+    opens_list = bool(syntax.bullet.match(lines[n + 1].text))
+    return (
+        opens_list
+        and bool(previous)
+        and not previous.endswith(",")
+        and previous.split()[-1].lower() not in FUNCTION_WORDS
+    )
+
+
 def _entry_lines(lines: list[Line], syntax: ListSyntax | None, resolver: Resolver) -> list[Line]:
     """The lines with each run-together themes list cut into one line per entry: a heading that
     runs into an entry ("Thematic Areas Asylum and refugees: ...") then opens its line."""
@@ -344,7 +363,7 @@ def find_headings(
         if line is title_line:
             at_break = True
             continue
-        at_break = at_break or line.entry
+        at_break = at_break or line.entry or _heads_a_list(lines, n, syntax)
         if after_blank:
             previous_paragraph_start, paragraph_start = paragraph_start, line.start
             after_blank = False
@@ -400,8 +419,18 @@ def find_headings(
             kind, current_id = heading.kind, heading.iscm_id
             at_break = heading.body_start == line.end or bool(_SENTENCE_END.search(line.text))
         else:
-            # A sentence end, or a line without letters (a title block's "2016")
-            at_break = bool(_SENTENCE_END.search(line.text)) or not re.search(r"[^\W\d_]", line.text)
+            # A sentence end, a line without letters (a title block's "2016"), or a list item
+            # (a heading may follow a list with no blank line: "- COP: PIDC" / "Thematic areas").
+            at_break = (
+                bool(_SENTENCE_END.search(line.text))
+                or not re.search(r"[^\W\d_]", line.text)
+                or bool(
+                    syntax
+                    and syntax.bullet.match(line.text)
+                    and not line.text.endswith(",")
+                    and not ends_open(line.text)
+                )
+            )
     return headings, skipped, finder.problems
 
 
@@ -458,15 +487,20 @@ def segment(
 
 def _without_subtitles(text: str, headings: list[Heading]) -> list[Heading]:
     """Headings less the subtitles: a heading right under an ISCM's heading, with no text between,
-    that names no ISCM ("Budapest Process" / "Main Meetings at a Glance") is the first line of
-    that ISCM's section, not a section of its own."""
+    that names no ISCM ("Budapest Process" / "Main Meetings at a Glance", "RCM - Regional
+    Conference on Migration" / "Delegates of the Regional Consultation" wrapped in a narrow
+    column) is the first line of that ISCM's section, not a section of its own."""
     kept: list[Heading] = []
     for heading in headings:
         previous = kept[-1] if kept else None
         if (
             previous is not None
             and previous.kind == "iscm"
-            and heading.kind not in {"iscm", "global_meeting"}
+            and previous.iscm_id is not None
+            and (
+                heading.kind not in {"iscm", "global_meeting"}
+                or (heading.kind == "iscm" and heading.iscm_id is None)
+            )
             and not text[previous.body_start : heading.start].strip()
         ):
             continue
