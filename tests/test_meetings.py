@@ -242,6 +242,7 @@ def test_stated_counts(tmp_path: Path, rules: Rules, phrase: str, count: int, qu
         # The place before the date, with its country.
         (" (Adelaide, Australia, 1 March)", "in_person", "Adelaide", "Australia"),
         (" in Ankara, Türkiye, 1 March", "in_person", "Ankara", "Türkiye"),
+        (" on return (Kampala, Uganda, 1 March)", "in_person", "Kampala", "Uganda"),
     ],
 )
 def test_place_and_format(

@@ -409,12 +409,21 @@ class MeetingExtractor:
         if not phrases and pre is not None:
             # Before the phrase ("On 19 January, the Steering Committee met"): the nearest date.
             phrases = meeting_dates(dates.find_dates(text[pre[0] : pre[1]], year, offset=pre[0]))[-1:]
+        if not phrases and stamps and self._says_same_day(text[clause_start:clause_end]):
+            # "DUBAI, 23 January 2024 - Ministers met today": the dateline's own date.
+            before = [(a, b) for a, b in stamps if b <= mention.start]
+            if before:
+                a, b = before[-1]
+                phrases = dates.find_dates(text[a:b], year, offset=a)[-1:]
         if not phrases:
             # spaCy's DATE entities as evidence for a date the rules did not read.
             for ent in sdoc.ents:
                 if ent.label_ == "DATE" and mention.end <= ent.start_char < window:
                     phrases += meeting_dates(dates.find_dates(ent.text, year, offset=ent.start_char))
         return window, pre, phrases
+
+    def _says_same_day(self, clause: str) -> bool:
+        return any(re.search(rf"\b{re.escape(w)}\b", clause, re.I) for w in self.rules.same_day_words)
 
     def _dropped(
         self,
@@ -529,7 +538,7 @@ class MeetingExtractor:
             base_place = Place(in_place[1].strip(), in_place[2].strip())
         # A place named between the meeting and its date, with its country ("Study visit to
         # Ankara, Türkiye, 3-5 June", "Conference (Adelaide, Australia, 10 December)").
-        named_before = self.attach.place(before_date.replace("(", " "), sdoc, 0)
+        named_before = self.attach.place(before_date.rsplit("(", 1)[-1], sdoc, 0)
         if base_place == Place(None, None) and named_before.country:
             base_place = named_before
         if not phrases:

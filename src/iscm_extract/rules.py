@@ -270,6 +270,7 @@ class MeetingRules:
     topic_cues: tuple[str, ...]
     ligatures: tuple[str, ...]
     level_names: tuple[str, ...] = ()  # every level (the vocabulary of meetings.level)
+    same_day_words: tuple[str, ...] = ()  # "met today": the date of the page's dateline
 
 
 # A phrase is a string or {phrase: ..., body: true}.
@@ -722,6 +723,7 @@ def load_meetings(path: Path) -> MeetingRules:
         topic_cues=_str_list(data.get("topic_cues"), f"{path}: topic_cues"),
         ligatures=_str_list(data.get("ligatures"), f"{path}: ligatures"),
         level_names=level_names,
+        same_day_words=_str_list(data.get("same_day_words"), f"{path}: same_day_words"),
     )
 
 
