@@ -186,6 +186,10 @@ def test_months_round_trip(months: list[int], year: int, qualifier: str) -> None
         ("14 and 15 May", [(d(5, 14), d(5, 15), "day")]),
         ("May 14 and 15", [(d(5, 14), d(5, 15), "day")]),
         ("6, 7 and 8 July", [(d(7, 6), d(7, 8), "day")]),
+        # Consecutive days over a month end are one span too; an en dash is a dash.
+        ("30 June and 1 July", [(d(6, 30), d(7, 1), "day")]),
+        ("30 June, 2 July", [(d(6, 30), d(6, 30), "day"), (d(7, 2), d(7, 2), "day")]),
+        ("3 \u2013 5 May", [(d(5, 3), d(5, 5), "day")]),
         # days that do not follow each other stay apart
         (
             "6, 9 and 13 July",

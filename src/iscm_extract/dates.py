@@ -35,7 +35,7 @@ _TOKEN = re.compile(
     r"|(?P<month>\b(?:"
     + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
     + r")\b\.?)"
-    r"|(?P<dash>-+|\bto\b|\buntil\b|\btill\b|\bthrough\b)"
+    r"|(?P<dash>[-\u2013\u2014]+|\bto\b|\buntil\b|\btill\b|\bthrough\b)"
     r"|(?P<list>\band\b|&|,|;)"
     r"|(?P<qualifier>\b(?:early|mid|late|end of|beginning of|start of|the end of|mid-)\b)"
     r"|(?P<filler>\b(?:from|on|between|of|the)\b)"
@@ -308,7 +308,24 @@ def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
 def parse(phrase: str, default_year: int | None, join_consecutive: bool = True) -> list[DateSpan]:
     """Date spans of one date phrase; the phrase's own year wins over `default_year`. With
     `join_consecutive=False`, "14 and 15 May" is two one-day spans (to meet a stated count)."""
-    return [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase), join_consecutive)]
+    spans = [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase), join_consecutive)]
+    if join_consecutive and len(spans) == 2 and re.search(r"\band\b|&", phrase):
+        return _over_month_end(*spans) or spans
+    return spans
+
+
+def _over_month_end(first: DateSpan, second: DateSpan) -> list[DateSpan] | None:
+    """ "30 June and 1 July": consecutive days over a month end are one span, as "14 and 15 May"
+    is; None for any other pair."""
+    single_days = first.precision == second.precision == "day" and (first.start, second.start) == (
+        first.end,
+        second.end,
+    )
+    if not single_days or first.end is None or second.start is None:
+        return None
+    if (second.start - first.end).days != 1 or second.start.month == first.end.month:
+        return None
+    return [DateSpan(first.start, second.end, "day", first.warnings + second.warnings)]
 
 
 def find_dates(text: str, default_year: int | None, offset: int = 0) -> list[DatePhrase]:
