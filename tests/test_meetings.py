@@ -325,3 +325,23 @@ def test_a_missing_model_fails_with_how_to_install_it(tmp_path: Path) -> None:
     # Checked when the rules load, before any document is read (issue 14).
     with pytest.raises(RulesError, match=r"meetings.yaml: spacy_model: .*no_such_model.*pip install"):
         load_rules(rules_dir)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On 10 July the Working Group on Skills held its third meeting in Colombo.",
+        "The Working Group on Skills held its third meeting on 10 July in Colombo.",
+        "On 10 July the Working Groups on Skills held their third meeting in Colombo.",
+    ],
+)
+def test_a_group_holding_its_meeting_is_one_record(tmp_path: Path, rules: Rules, sentence: str) -> None:
+    records = extract(tmp_path, rules, f"Colombo Process\n{sentence}\n")
+    assert [(r.meeting_type, r.ordinal, r.start_date) for r in records] == [("working_group", 3, d(7, 10))]
+
+
+def test_days_of_sessions_are_parts_of_the_meeting(tmp_path: Path, rules: Rules) -> None:
+    body = (
+        "Bali Process\nThe 8th Ministerial Conference (6-8 August) ended after three days of roundtables.\n"
+    )
+    assert summary(extract(tmp_path, rules, body)) == [("BALI", "ministerial", d(8, 6), d(8, 8))]

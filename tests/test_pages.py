@@ -134,6 +134,14 @@ def test_a_meeting_held_today_takes_the_date_of_the_dateline(
     assert _dated(result.meetings) == {("BALI", date(2019, 8, 6), date(2019, 8, 6))}
 
 
+def test_a_menu_or_heading_word_of_a_page_is_no_meeting(tmp_path: Path, rules: Rules) -> None:
+    title, _, entries = MEETING_LIST.split("\n\n", 2)
+    page = f"{title}\n\nHome | About | Meetings | Library\n\nMeetings\n\n{entries}"
+    result = _extract(tmp_path, rules, page)
+    assert _dated(result.meetings) == SAME_FACTS
+    assert len(result.meetings) == 3
+
+
 def test_a_page_is_dated_by_its_stamp_and_read_with_its_year(tmp_path: Path, rules: Rules) -> None:
     page = (
         "Skip to main content\n\nNews\n\nPosted on 2 March 2015\n\n"

@@ -45,6 +45,7 @@ class Mention:
     ordinal: int | None = None
     count: int | None = None
     count_qualifier: str | None = None
+    generic: bool = False  # a bare meeting word ("Meetings"), not a typed phrase
 
 
 # --- clauses ------------------------------------------------------------------------------------
@@ -203,7 +204,9 @@ class MeetingExtractor:
                     for i in range(len(in_clause))
                 ]
                 kept = [
-                    m for m, a in zip(in_clause, attachments, strict=True) if not self._dropped(m, text, a)
+                    m
+                    for m, a in zip(in_clause, attachments, strict=True)
+                    if not self._dropped(m, text, a, on_page=section.kind == "page")
                 ]
                 if len(kept) == len(in_clause):
                     break
@@ -269,6 +272,7 @@ class MeetingExtractor:
                 span.start_char,
                 None if label == nlp.GENERIC_LABEL else kind,
                 role == "body",
+                generic=label == nlp.GENERIC_LABEL,
             )
             between = sdoc.text[mentions[-1].end : span.start_char] if mentions else ""
             last = mentions[-1] if mentions else None
@@ -370,7 +374,7 @@ class MeetingExtractor:
             mention.meeting_type = self.rules.generic_with_ordinal
 
     def _drop_parts_and_plans(self, text: str, clause_start: int, mentions: list[Mention]) -> list[Mention]:
-        kept = []
+        kept: list[Mention] = []
         lowered = text.lower()
         part_from = _first_cue(lowered, clause_start, self.rules.part_of_cues, after=True)
         # Once a clause says a meeting is only prepared ("in preparation for a Steering Group
@@ -384,8 +388,17 @@ class MeetingExtractor:
             after = lowered[mention.end : mention.end + 25].lstrip(" ,")
             if any(after.startswith(c) for c in self.rules.not_held_cues_after):
                 continue
+            if kept and mention.meeting_type is None and self._possessive_before(lowered, mention):
+                # "the Working Group ... held its third meeting": the group's own meeting, one record
+                kept[-1].ordinal = kept[-1].ordinal or mention.ordinal
+                kept[-1].body = False
+                continue
             kept.append(mention)
         return kept
+
+    def _possessive_before(self, lowered: str, mention: Mention) -> bool:
+        before = lowered[max(0, mention.name_start - 12) : mention.name_start].split()
+        return bool(before) and before[-1] in self.rules.possessive_determiners
 
     def _attachment(
         self,
@@ -430,11 +443,17 @@ class MeetingExtractor:
         mention: Mention,
         text: str,
         attachment: tuple[int, tuple[int, int] | None, list[dates.DatePhrase]],
+        on_page: bool = False,
     ) -> bool:
+        """A mention that is no meeting of its own: a group without a meeting word, date or count,
+        a type that needs a date or count, a meeting word that refers back ("the meeting"), or on
+        a web page a bare meeting word with nothing of its own (a menu's "Meetings")."""
         window, _, phrases = attachment
+        has_date, has_count = bool(phrases), mention.count is not None
+        if on_page and mention.generic and not has_date and not has_count and mention.ordinal is None:
+            return True
         if not phrases and _COORDINATION.match(text[mention.end : window]) and mention.count is None:
             return False  # shares the date of the mention it is coordinated with
-        has_date, has_count = bool(phrases), mention.count is not None
         if mention.body and not has_date and not has_count:
             return True
         if mention.meeting_type in self.rules.need_date_or_count and not has_date and not has_count:

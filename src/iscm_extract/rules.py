@@ -271,6 +271,7 @@ class MeetingRules:
     ligatures: tuple[str, ...]
     level_names: tuple[str, ...] = ()  # every level (the vocabulary of meetings.level)
     same_day_words: tuple[str, ...] = ()  # "met today": the date of the page's dateline
+    possessive_determiners: frozenset[str] = frozenset()  # "held its third meeting"
 
 
 # A phrase is a string or {phrase: ..., body: true}.
@@ -724,6 +725,7 @@ def load_meetings(path: Path) -> MeetingRules:
         ligatures=_str_list(data.get("ligatures"), f"{path}: ligatures"),
         level_names=level_names,
         same_day_words=_str_list(data.get("same_day_words"), f"{path}: same_day_words"),
+        possessive_determiners=frozenset(_str_list(data.get("possessive_determiners"), path.name)),
     )
 
 
