@@ -15,18 +15,8 @@ import os
 import sys
 from pathlib import Path
 
-from iscm_extract import (
-    __version__,
-    dictionary,
-    diff,
-    evaluate,
-    ingest,
-    pipeline,
-    progress,
-    review,
-    validate,
-    write,
-)
+from iscm_extract import __version__, dictionary, diff, evaluate, pipeline, progress, review, validate, write
+from iscm_extract.ingest import PDF_READERS
 from iscm_extract.rules import DEFAULT_RULES_DIR, Rules, RulesError, load_rules
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
@@ -83,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--workers", type=int, default=1, help="documents extracted in parallel")
     extract.add_argument(
         "--pdf-reader",
-        choices=ingest.PDF_READERS,
-        default=ingest.PDF_READERS[0],
+        choices=PDF_READERS,
+        default=PDF_READERS[0],
         help="where PDF characters come from: pdfplumber (the default, the reference) or pdfium (faster)",
     )
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")

@@ -27,6 +27,7 @@ the glyph's origin to the next glyph's, or to its ink's edge at a word's end), m
 finds at a line end (read as "-"), and drops a glyph drawn twice at one place (fake bold). A
 glyph neither can decode has an empty text here, as pdfminer's "(cid:N)" has in pdf.py.
 """
+
 from __future__ import annotations
 
 import ctypes
