@@ -1,6 +1,7 @@
 """A cache of extraction results, one file per input, keyed by what decides the result: the
 input's sha256, the rules' fingerprint, the package version, a hash of the package's own source
-(code edited without a version bump must not be served stale) and the input's doc_id.
+(code edited without a version bump must not be served stale), the input's doc_id and, for a
+PDF, the reader of its characters (`--pdf-reader`: a pdfplumber result is no pdfium result).
 
 An entry is data, never code: JSON of the `DocumentResult`, written by a codec driven by the
 dataclasses' type hints (dates as ISO text, tuples as lists, the offsets array as base64), under
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from iscm_extract import __version__
-from iscm_extract.ingest import display_path
+from iscm_extract.ingest import PDF_READERS, display_path
 from iscm_extract.model import DocumentResult
 
 log = logging.getLogger("iscm_extract")
@@ -135,10 +136,11 @@ def decode(data: Any, kind: Any) -> Any:
 
 
 class ResultCache:
-    def __init__(self, directory: Path, rules_fingerprint: str):
+    def __init__(self, directory: Path, rules_fingerprint: str, pdf_reader: str = PDF_READERS[0]):
         self.directory = directory
         self.rules_fingerprint = rules_fingerprint
         self.code_fingerprint = code_fingerprint()
+        self.pdf_reader = pdf_reader
 
     def _file(self, path: Path, doc_id: str) -> Path | None:
         try:
@@ -152,6 +154,7 @@ class ResultCache:
                     self.rules_fingerprint.encode(),
                     self.code_fingerprint.encode(),
                     doc_id.encode(),
+                    *([self.pdf_reader.encode()] if path.suffix.lower() == ".pdf" else []),
                 ]
             )
         ).hexdigest()

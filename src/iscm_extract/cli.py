@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from iscm_extract import __version__, dictionary, diff, evaluate, pipeline, progress, review, validate, write
+from iscm_extract.ingest import PDF_READERS
 from iscm_extract.rules import DEFAULT_RULES_DIR, Rules, RulesError, load_rules
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
@@ -70,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     extract.add_argument("--force", action="store_true", help="extract every input again")
     extract.add_argument("--workers", type=int, default=1, help="documents extracted in parallel")
+    extract.add_argument(
+        "--pdf-reader",
+        choices=PDF_READERS,
+        default=PDF_READERS[0],
+        help="where PDF characters come from: pdfplumber (the default, the reference) or pdfium (faster)",
+    )
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     extract.add_argument(
         "--verbose", "-v", action="store_true", help="log each document as it is done, and cache misses"
@@ -170,6 +177,7 @@ def _extract(args: argparse.Namespace) -> int:
         progress=progress.wanted(args.quiet),
         allow_empty=args.allow_empty,
         wait=args.wait,
+        pdf_reader=args.pdf_reader,
     )
     try:
         result = pipeline.run(args.paths, args.out, rules, options)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import dataclasses
 import difflib
 import hashlib
 import itertools
@@ -784,6 +785,8 @@ def _document(
 
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".pdf"}
+# Where a PDF's characters come from (pdf_chars.py): pdfplumber, the reference, or pdfium, faster.
+PDF_READERS = ("pdfplumber", "pdfium")
 
 
 def display_path(path: Path) -> str:
@@ -795,26 +798,28 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read(path: Path) -> tuple[Document, list[str]]:
-    """Read any supported input. Raises IngestError with a one-line reason when it cannot."""
+def read(path: Path, pdf_reader: str = PDF_READERS[0]) -> tuple[Document, list[str]]:
+    """Read any supported input (a PDF with `pdf_reader`). Raises IngestError with a one-line
+    reason when it cannot."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{path.name}: unsupported file type {suffix or '(none)'}")
     try:
-        return read_pdf(path) if suffix == ".pdf" else read_text(path)
+        return read_pdf(path, pdf_reader) if suffix == ".pdf" else read_text(path)
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot read ({exc.strerror})") from exc
 
 
-def read_pdf(path: Path) -> tuple[Document, list[str]]:
-    """Read a PDF's text layer (pdf.py) and run the shared layout passes on it."""
+def read_pdf(path: Path, reader: str = PDF_READERS[0]) -> tuple[Document, list[str]]:
+    """Read a PDF's text layer (pdf.py, characters from `reader`) and run the shared layout
+    passes on it."""
     from iscm_extract import pdf  # imported here: pdfplumber is needed only for PDF input
 
     data = path.read_bytes()
     if not data.strip():
         raise IngestError(f"{path.name}: file is empty")
     try:
-        layer = pdf.read(path)
+        layer = pdf.read(path, dataclasses.replace(pdf.DEFAULT_SETTINGS, reader=reader))
     except pdf.PdfError as exc:
         raise IngestError(f"{path.name}: {exc}") from exc
     cleaned = clean_layout(MappedText(layer.text, array("I", range(len(layer.text))), bytearray(layer.bold)))

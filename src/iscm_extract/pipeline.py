@@ -58,12 +58,17 @@ class StageTimes:
 
 
 def extract_document(
-    path: Path, rules: Rules, times: StageTimes | None = None, doc_id: str | None = None
+    path: Path,
+    rules: Rules,
+    times: StageTimes | None = None,
+    doc_id: str | None = None,
+    pdf_reader: str = ingest.PDF_READERS[0],
 ) -> DocumentResult:
-    """All stages for one input. Raises ingest.IngestError when the file cannot be read."""
+    """All stages for one input (a PDF's characters from `pdf_reader`). Raises
+    ingest.IngestError when the file cannot be read."""
     timed = times or StageTimes()
     with timed("ingest"):
-        document, warnings = ingest.read(path)
+        document, warnings = ingest.read(path, pdf_reader)
         if doc_id is not None and doc_id != document.doc_id:
             document = dataclasses.replace(document, doc_id=doc_id)
     problems = [Problem(document.doc_id, "ingest", "warning", w) for w in warnings]
@@ -193,12 +198,14 @@ def _failed(path: Path, doc_id: str, stage: str, message: str) -> FailedInput:
     return FailedInput(doc_id, ingest.display_path(path), _sha256(path), problem)
 
 
-def _extract_or_fail(path: Path, rules: Rules, doc_id: str | None = None) -> DocumentResult | FailedInput:
+def _extract_or_fail(
+    path: Path, rules: Rules, doc_id: str | None = None, pdf_reader: str = ingest.PDF_READERS[0]
+) -> DocumentResult | FailedInput:
     """One document's result, or its failure as a problems row: never an exception."""
     doc_id = doc_id or path.stem
     times = StageTimes()
     try:
-        return extract_document(path, rules, times, doc_id)
+        return extract_document(path, rules, times, doc_id, pdf_reader)
     except ingest.IngestError as exc:
         return _failed(path, doc_id, "ingest", str(exc))
     except Exception as exc:  # one document's bug or resource error must not stop the batch
@@ -234,6 +241,7 @@ def _extract_in_workers(
     rules: Rules,
     workers: int,
     done: Callable[[Path, DocumentResult | FailedInput], object],
+    pdf_reader: str = ingest.PDF_READERS[0],
 ) -> dict[Path, DocumentResult | FailedInput]:
     """Documents extracted by `workers` processes. A worker that dies (killed, out of memory) breaks
     the pool: the documents it left undone are extracted again one per fresh process, so only the
@@ -242,7 +250,7 @@ def _extract_in_workers(
     retry: list[Path] = []
     with _pool(workers) as pool:
         futures: dict[Path, Future[DocumentResult | FailedInput]] = {
-            path: pool.submit(_extract_or_fail, path, rules, ids[path]) for path in todo
+            path: pool.submit(_extract_or_fail, path, rules, ids[path], pdf_reader) for path in todo
         }
         for path, future in futures.items():
             try:
@@ -253,7 +261,7 @@ def _extract_in_workers(
     for path in retry:
         try:
             with _pool(1) as single:
-                outcomes[path] = single.submit(_extract_or_fail, path, rules, ids[path]).result()
+                outcomes[path] = single.submit(_extract_or_fail, path, rules, ids[path], pdf_reader).result()
         except BrokenProcessPool:
             outcomes[path] = _failed(
                 path, ids[path], "extract", f"{path.name}: the worker process died (out of memory?)"
@@ -270,6 +278,7 @@ class RunOptions:
     progress: bool = False
     allow_empty: bool = False  # write empty tables when there is no input at all
     wait: float = 600.0  # seconds to wait for another run writing to the same folder
+    pdf_reader: str = ingest.PDF_READERS[0]  # where PDF characters come from (pdf_chars.py)
 
 
 def run(paths: Iterable[Path], out_dir: Path, rules: Rules, options: RunOptions = RunOptions()) -> RunResult:
@@ -280,7 +289,11 @@ def run(paths: Iterable[Path], out_dir: Path, rules: Rules, options: RunOptions 
         raise EmptyInputError("no input files found: nothing extracted, outputs left as they were")
     write.check_output_dir(out_dir)  # before the work, not after it
     ids, id_problems = assign_doc_ids(inputs)
-    cache = cache_module.ResultCache(options.cache_dir, rules.fingerprint) if options.cache_dir else None
+    cache = (
+        cache_module.ResultCache(options.cache_dir, rules.fingerprint, options.pdf_reader)
+        if options.cache_dir
+        else None
+    )
     outcomes: dict[Path, DocumentResult | FailedInput] = {}
     todo = []
     for path in inputs:
@@ -304,10 +317,12 @@ def run(paths: Iterable[Path], out_dir: Path, rules: Rules, options: RunOptions 
 
     with progress_bar(len(todo), options.progress) as bar:
         if options.workers > 1 and len(todo) > 1:
-            outcomes.update(_extract_in_workers(todo, ids, rules, options.workers, finished))
+            outcomes.update(
+                _extract_in_workers(todo, ids, rules, options.workers, finished, options.pdf_reader)
+            )
         else:
             for path in todo:
-                finished(path, _extract_or_fail(path, rules, ids[path]))
+                finished(path, _extract_or_fail(path, rules, ids[path], options.pdf_reader))
     for problem in id_problems:
         outcome = outcomes[next(p for p in inputs if ids[p] == problem.doc_id)]
         if isinstance(outcome, DocumentResult):
