@@ -2,8 +2,10 @@
 
   1. PDF ingest: the corpus rendered as newsletters by each producer and layout (reportlab,
      tests/pdf_render.py; Chromium and WeasyPrint printing tests/html_render.py's HTML); pages
-     per second of iscm-extract's PDF reader against pdfplumber's own page.extract_text() on
-     the same files, alternated round by round so that machine noise hits both alike.
+     per second of iscm-extract's PDF reader with each character source (`--pdf-reader
+     pdfplumber` and `pdfium`, side by side, and their ratio) and of pdfplumber's own
+     page.extract_text() on the same files, alternated round by round so that machine noise
+     hits all alike.
   2. Stage shares: seconds per pipeline stage over the corpus (text and PDF inputs), with the
      spaCy model loaded beforehand.
   3. Cold against warm, per stage, with peak memory: raw/ extracted twice in one new process
@@ -11,7 +13,8 @@
      from its cache (nothing changed).
   4. Scaling: raw/ replicated 10x and 100x, extracted with 1 and 2 worker processes.
   5. Ingest memory: texts of 1, 5 and 50 MB (raw/ repeated) and a 300-page PDF (the corpus
-     rendered in two columns, repeated), each read by `ingest.read` in a new process; peak RSS
+     rendered in two columns, repeated; read with each PDF reader), each read by `ingest.read`
+     in a new process; peak RSS
      less that of a process that has imported the same modules and loaded the word list, per
      input byte, and seconds per MB.
   6. Memory against number of documents: 100, 1,000 and 5,000 short newsletters cut from the
@@ -24,6 +27,7 @@ Ratios are the figures to quote; absolute seconds depend on the machine, describ
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
@@ -35,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
@@ -69,28 +74,59 @@ def _pages(pdfs: list[Path]) -> int:
     return pages
 
 
+PDFIUM = dataclasses.replace(pdf.DEFAULT_SETTINGS, reader="pdfium")
+
+
+def _reader_seconds(pdfs: list[Path], rounds: int) -> dict[str, float]:
+    """Median seconds over `rounds` alternated rounds (so that machine noise hits all alike) of
+    pdfplumber's own extract_text and of pdf.read and ingest.read with each reader."""
+    actions: dict[str, Callable[[Path], object]] = {
+        "extract_text": _plumber_text,
+        "read pdfplumber": pdf.read,
+        "read pdfium": lambda p: pdf.read(p, PDFIUM),
+        "ingest pdfplumber": ingest.read,
+        "ingest pdfium": lambda p: ingest.read(p, "pdfium"),
+    }
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(rounds):
+        for name, action in actions.items():
+            times[name].append(sum(_seconds(lambda p=p, a=action: a(p)) for p in pdfs))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def pdf_speed(producers: dict[str, list[Path]], rounds: int) -> list[str]:
     lines = [
         f"The corpus ({len(next(iter(producers.values())))} inputs) printed by each producer; "
         f"median of {rounds} alternated rounds. `pdf.read`: reading order, bold, headers, bands, "
-        "tables; `ingest.read`: + hyphens, paragraphs. The last column is the figure to hold "
-        "within 1.5x.",
+        "tables, with each reader of `--pdf-reader`; `ingest.read`: + hyphens, paragraphs. "
+        "pdfplumber's own `extract_text` is the floor of the pdfplumber reader. The ratio column is "
+        "the figure to hold: pdfium at least 4x pdfplumber.",
         "",
-        "| producer and layout | pages | pdfplumber `extract_text` pages/s | `pdf.read` pages/s "
-        "| `ingest.read` pages/s | `pdf.read` time vs pdfplumber |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| producer and layout | pages | pdfplumber `extract_text` pages/s | `pdf.read` pdfplumber "
+        "pages/s | `pdf.read` pdfium pages/s | pdfium / pdfplumber | `ingest.read` pdfplumber pages/s "
+        "| `ingest.read` pdfium pages/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    totals: dict[str, float] = {}
+    all_pages = 0
     for name, pdfs in producers.items():
         pages = _pages(pdfs)
-        plumber, layer, full = [], [], []
-        for _ in range(rounds):
-            plumber.append(sum(_seconds(lambda p=p: _plumber_text(p)) for p in pdfs))
-            layer.append(sum(_seconds(lambda p=p: pdf.read(p)) for p in pdfs))
-            full.append(sum(_seconds(lambda p=p: ingest.read(p)) for p in pdfs))
-        base, own, whole = (statistics.median(t) for t in (plumber, layer, full))
-        speeds = " | ".join(f"{pages / seconds:.1f}" for seconds in (base, own, whole))
-        lines.append(f"| {name} | {pages} | {speeds} | {own / base:.2f}x |")
-    return lines
+        seconds = _reader_seconds(pdfs, rounds)
+        for key, value in seconds.items():
+            totals[key] = totals.get(key, 0.0) + value
+        all_pages += pages
+        lines.append(_speed_row(name, pages, seconds))
+    return [*lines, _speed_row("**all**", all_pages, totals)]
+
+
+def _speed_row(name: str, pages: int, seconds: dict[str, float]) -> str:
+    rate = {key: pages / value for key, value in seconds.items()}
+    ratio = rate["read pdfium"] / rate["read pdfplumber"]
+    return (
+        f"| {name} | {pages} | {rate['extract_text']:.1f} | {rate['read pdfplumber']:.1f} | "
+        f"{rate['read pdfium']:.1f} | {ratio:.1f}x | {rate['ingest pdfplumber']:.1f} | "
+        f"{rate['ingest pdfium']:.1f} |"
+    )
 
 
 def render_producers(texts: list[Path], folder: Path) -> dict[str, list[Path]]:
@@ -277,17 +313,21 @@ def scaling(factors: list[int], workers: list[int]) -> list[str]:
 # of the forking parent on Linux, hiding any smaller peak of the child.
 _INGEST_CHILD = (
     "import json, sys, time; from pathlib import Path; from iscm_extract import ingest; "
-    "ingest.is_word('x'); import pdfplumber; start = time.perf_counter(); "
-    "n = len(ingest.read(Path(sys.argv[1]))[0].text); "
+    "ingest.is_word('x'); import pdfplumber, pypdfium2; start = time.perf_counter(); "
+    "n = len(ingest.read(Path(sys.argv[1]), sys.argv[2])[0].text); "
     "peak = next(int(line.split()[1]) * 1024 for line in open('/proc/self/status') "
     "if line.startswith('VmHWM:')); "
     "print(json.dumps([time.perf_counter() - start, peak, n]))"
 )
 
 
-def _ingest_child(path: str) -> tuple[float, float, int]:
+def _ingest_child(path: str, reader: str = "pdfplumber") -> tuple[float, float, int]:
     done = subprocess.run(
-        [sys.executable, "-c", _INGEST_CHILD, path], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", _INGEST_CHILD, path, reader],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     seconds, peak, chars = json.loads(done.stdout)
     return seconds, peak, chars
@@ -318,7 +358,8 @@ def ingest_memory(text_sizes_mb: list[int], pdf_pages: int) -> list[str]:
         "process reading a 2 KB text (interpreter, imports, word list). Before issue 14 ingest "
         "kept Python lists of one object per character: about 230 bytes per input byte (5 MB: "
         "1.2 GB and 5 minutes; 50 MB did not finish in 50 minutes, 11.6 GB); a 300-page PDF took "
-        "11 minutes and 3.4 GB.",
+        "11 minutes and 3.4 GB. The PDF is read with each `--pdf-reader`; both close each page "
+        "after use (issue 17).",
         "",
         "| input | size (MB) | seconds | seconds/MB | peak RSS (MB) | bytes per input byte |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -328,11 +369,12 @@ def ingest_memory(text_sizes_mb: list[int], pdf_pages: int) -> list[str]:
         for size in text_sizes_mb:
             path = Path(tmp) / f"text-{size}mb.txt"
             path.write_bytes((corpus * (size * 10**6 // len(corpus) + 1))[: size * 10**6])
-            inputs.append((f"text {size} MB", path))
+            inputs.append((f"text {size} MB", path, "pdfplumber"))
         if pdf_pages:
-            inputs.append((f"PDF {pdf_pages} pages", _long_pdf(Path(tmp), pdf_pages)))
-        for name, path in inputs:
-            seconds, peak, _ = _ingest_child(str(path))
+            long_pdf = _long_pdf(Path(tmp), pdf_pages)
+            inputs += [(f"PDF {pdf_pages} pages, {r}", long_pdf, r) for r in ("pdfplumber", "pdfium")]
+        for name, path, reader in inputs:
+            seconds, peak, _ = _ingest_child(str(path), reader)
             size = path.stat().st_size
             lines.append(
                 f"| {name} | {size / 10**6:.1f} | {seconds:.1f} | {seconds / (size / 10**6):.2f} | "
@@ -452,6 +494,7 @@ def main() -> None:
     parser.add_argument(
         "--documents-only", action="store_true", help="only the memory against documents section, printed"
     )
+    parser.add_argument("--pdf-speed-only", action="store_true", help="only the PDF readers' speed, printed")
     args = parser.parse_args()
     if args.passes:
         print(json.dumps(passes(sorted(args.passes.glob("*.txt")), 2)))
@@ -461,6 +504,11 @@ def main() -> None:
         return
     if args.documents_only:
         print("\n".join(memory_by_documents(args.documents)))
+        return
+    if args.pdf_speed_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            producers = render_producers(sorted((ROOT / "raw").glob("*.txt")), Path(tmp))
+            print("\n".join(pdf_speed(producers, args.rounds)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         producers = render_producers(sorted((ROOT / "raw").glob("*.txt")), Path(tmp))

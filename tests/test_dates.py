@@ -51,6 +51,9 @@ def d(month: int, day: int, year: int = YEAR) -> date:
         ("between 3 and 5 May", [(d(5, 3), d(5, 5), "day")]),
         ("30 December - 2 January", [(d(12, 30), d(1, 2, YEAR + 1), "day")]),
         ("18-19 and 24-25 March", [(d(3, 18), d(3, 19), "day"), (d(3, 24), d(3, 25), "day")]),
+        # The month between: it closes the days before it and opens its own.
+        ("18-19 and March 24-25", [(d(3, 18), d(3, 19), "day"), (d(3, 24), d(3, 25), "day")]),
+        ("5 and June 7", [(d(6, 5), d(6, 5), "day"), (d(6, 7), d(6, 7), "day")]),
         ("Sept. 5", [(d(9, 5), d(9, 5), "day")]),
     ],
 )
@@ -183,6 +186,10 @@ def test_months_round_trip(months: list[int], year: int, qualifier: str) -> None
         ("14 and 15 May", [(d(5, 14), d(5, 15), "day")]),
         ("May 14 and 15", [(d(5, 14), d(5, 15), "day")]),
         ("6, 7 and 8 July", [(d(7, 6), d(7, 8), "day")]),
+        # Consecutive days over a month end are one span too; an en dash is a dash.
+        ("30 June and 1 July", [(d(6, 30), d(7, 1), "day")]),
+        ("30 June, 2 July", [(d(6, 30), d(6, 30), "day"), (d(7, 2), d(7, 2), "day")]),
+        ("3 \u2013 5 May", [(d(5, 3), d(5, 5), "day")]),
         # days that do not follow each other stay apart
         (
             "6, 9 and 13 July",

@@ -172,6 +172,37 @@ def test_shared_and_separate_date_spans(tmp_path: Path, rules: Rules) -> None:
 
 
 @pytest.mark.parametrize(
+    "subtitle", ["Key Events and Outcomes", "Meetings and Events of the Year", "Main Meetings at a Glance"]
+)
+def test_a_bold_subtitle_is_no_part_of_the_sentence_under_it(
+    tmp_path: Path, rules: Rules, subtitle: str
+) -> None:
+    body = (
+        f"Budapest Process\n\n**{subtitle}**\nWebinars, 16 January and 13 March, addressed labour mobility.\n"
+    )
+    records = extract(tmp_path, rules, body)
+    assert [r.name for r in records] == ["Webinars", "Webinars"]
+    assert summary(records) == [
+        ("BUDAPEST", "webinar", d(1, 16), d(1, 16)),
+        ("BUDAPEST", "webinar", d(3, 13), d(3, 13)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first_line", "second_line"),
+    [
+        ("Held regional consultations with 3 ISCMs (Abu Dhabi Dialogue, Bali", "Process and RCM) in Geneva."),
+        ("Held regional consultations with the", "Bali Process in Geneva."),
+    ],
+)
+def test_a_bold_first_line_that_goes_on_is_no_subtitle(
+    tmp_path: Path, rules: Rules, first_line: str, second_line: str
+) -> None:
+    body = f"Budapest Process\n\n**{first_line}**\n{second_line}\n"
+    assert [r.meeting_type for r in extract(tmp_path, rules, body)] == ["consultation"]
+
+
+@pytest.mark.parametrize(
     ("phrase", "ordinal"),
     [("8th", 8), ("Sixth", 6), ("XIX", 19), ("Twenty-fifth", 25), ("14 th", 14), ("31st", 31)],
 )
@@ -208,6 +239,10 @@ def test_stated_counts(tmp_path: Path, rules: Rules, phrase: str, count: int, qu
         (" (1 March), hybrid", "hybrid", None, None),
         (" (1 March) in Geneva, Switzerland and online", "hybrid", "Geneva", "Switzerland"),
         (" (1 March)", None, None, None),
+        # The place before the date, with its country.
+        (" (Adelaide, Australia, 1 March)", "in_person", "Adelaide", "Australia"),
+        (" in Ankara, Türkiye, 1 March", "in_person", "Ankara", "Türkiye"),
+        (" on return (Kampala, Uganda, 1 March)", "in_person", "Kampala", "Uganda"),
     ],
 )
 def test_place_and_format(
@@ -290,3 +325,23 @@ def test_a_missing_model_fails_with_how_to_install_it(tmp_path: Path) -> None:
     # Checked when the rules load, before any document is read (issue 14).
     with pytest.raises(RulesError, match=r"meetings.yaml: spacy_model: .*no_such_model.*pip install"):
         load_rules(rules_dir)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On 10 July the Working Group on Skills held its third meeting in Colombo.",
+        "The Working Group on Skills held its third meeting on 10 July in Colombo.",
+        "On 10 July the Working Groups on Skills held their third meeting in Colombo.",
+    ],
+)
+def test_a_group_holding_its_meeting_is_one_record(tmp_path: Path, rules: Rules, sentence: str) -> None:
+    records = extract(tmp_path, rules, f"Colombo Process\n{sentence}\n")
+    assert [(r.meeting_type, r.ordinal, r.start_date) for r in records] == [("working_group", 3, d(7, 10))]
+
+
+def test_days_of_sessions_are_parts_of_the_meeting(tmp_path: Path, rules: Rules) -> None:
+    body = (
+        "Bali Process\nThe 8th Ministerial Conference (6-8 August) ended after three days of roundtables.\n"
+    )
+    assert summary(extract(tmp_path, rules, body)) == [("BALI", "ministerial", d(8, 6), d(8, 8))]

@@ -238,6 +238,10 @@ def test_invalid_rules_fail_with_the_file_named(
         ("MIDWA: Migration Dialogue for West Africa", "Migration Dialogue for West Africa", ["MIDWA"]),
         ("Long Name (ACR; ACR2)", "Long Name", ["ACR", "ACR2"]),
         ("Budapest Process", "Budapest Process", []),
+        # An acronym of two tokens, before or after the name; two capitalised words are a name.
+        ("AU HoAI - AU HoA Initiative", "AU HoA Initiative", ["AU HoAI"]),
+        ("Intergovernmental Consultations - IGC RCP", "Intergovernmental Consultations", ["IGC RCP"]),
+        ("Bali Process - Regional Support Office", "Bali Process - Regional Support Office", []),
         ("Labour migration: ADD, Almaty Process", "Labour migration: ADD, Almaty Process", []),
     ],
 )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -14,52 +13,13 @@ import pdfplumber
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-from tests.conftest import GOLD, NEWSLETTERS, RAW
+from tests.conftest import DOCUMENTS, GOLD, LAYOUTS, NEWSLETTERS, PdfRun
 from tests.pdf_render import HEADER, RenderInfo, render
 from tests.test_annexes import PARTICIPANT_TABLE, REPORT_HEAD
 
 from iscm_extract import cli, ingest, pipeline, write
 from iscm_extract.evaluate import Score, evaluate
 from iscm_extract.rules import Rules
-
-LAYOUTS = [2, 3]
-DOCUMENTS = sorted(p.stem for p in RAW.glob("*.txt"))
-
-
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, dict[str, RenderInfo]]]:
-    """Every corpus text rendered in each layout: {columns: (folder, {doc_id: info})}."""
-    out: dict[int, tuple[Path, dict[str, RenderInfo]]] = {}
-    for columns in LAYOUTS:
-        folder = tmp_path_factory.mktemp(f"pdf{columns}")
-        infos = {
-            doc: render((RAW / f"{doc}.txt").read_text(encoding="utf-8"), folder / f"{doc}.pdf", columns)
-            for doc in DOCUMENTS
-        }
-        out[columns] = (folder, infos)
-    return out
-
-
-@dataclass(frozen=True)
-class PdfRun:
-    out: Path
-    results: dict[str, pipeline.DocumentResult]
-
-
-@pytest.fixture(scope="session")
-def pdf_runs(
-    rendered: dict[int, tuple[Path, dict[str, RenderInfo]]],
-    tmp_path_factory: pytest.TempPathFactory,
-    rules: Rules,
-) -> dict[int, PdfRun]:
-    """Each layout's PDFs extracted once; the tests read the tables and the documents of this run."""
-    runs = {}
-    for columns, (folder, _) in rendered.items():
-        out = tmp_path_factory.mktemp(f"pdf{columns}-outputs")
-        result = pipeline.run([folder], out, rules, pipeline.RunOptions(workers=2, keep_results=True))
-        assert not result.failed
-        runs[columns] = PdfRun(out, {r.document.doc_id: r for r in result.results})
-    return runs
 
 
 def _by_key(scores: list[Score]) -> dict[tuple[str, str], Score]:

@@ -9,47 +9,20 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from tests.conftest import GOLD, RAW
+from tests.conftest import GOLD, PARITY_TEXTS, PRODUCERS, RAW, extract_folder
 from tests.html_render import HEADER, print_pdf, render
-from tests.pdf_render import render as render_reportlab
 
 from iscm_extract import ingest, pdf, pipeline
 from iscm_extract.evaluate import Score, evaluate
 from iscm_extract.rules import Rules
 
-# Newsletters held to the text path: one line each. A test-written newsletter is added here as
-# ROOT / "tests" / "documents" / "<doc_id>.txt", with its gold under tests/gold/<doc_id>/.
-PARITY_TEXTS: list[Path] = [
-    RAW / "iscm-highlights-2020.txt",
-    RAW / "iscm-highlights-2021.txt",
-    RAW / "iscm-highlights-2023.txt",
-]
-PRODUCERS = [
-    ("reportlab", 2),
-    ("reportlab", 3),
-    ("chromium", 2),
-    ("chromium", 3),
-    ("weasyprint", 2),
-    ("weasyprint", 3),
-]
 PARITY_TABLES = ("sections", "meetings:dated", "themes")
 PARITY = 0.97
-
-
-@pytest.fixture(scope="session")
-def render_cache(request: pytest.FixtureRequest) -> Path:
-    """Printed PDFs kept between runs in pytest's cache, keyed by page and producer version."""
-    return Path(request.config.cache.mkdir("rendered-pdfs"))
-
-
-def _run(folder: Path, out: Path, rules: Rules) -> Path:
-    result = pipeline.run([folder], out, rules, pipeline.RunOptions(workers=2))
-    assert not result.failed, result.failed
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -58,27 +31,7 @@ def text_run(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> Path:
     folder = tmp_path_factory.mktemp("parity-text")
     for path in PARITY_TEXTS:
         shutil.copyfile(path, folder / path.name)
-    return _run(folder, tmp_path_factory.mktemp("parity-text-out"), rules)
-
-
-@pytest.fixture(scope="session")
-def producer_runs(
-    tmp_path_factory: pytest.TempPathFactory, rules: Rules, render_cache: Path
-) -> dict[tuple[str, int], Path]:
-    """The parity newsletters printed by each producer in each layout and extracted, once."""
-    runs = {}
-    for producer, columns in PRODUCERS:
-        folder = tmp_path_factory.mktemp(f"parity-{producer}{columns}")
-        for path in PARITY_TEXTS:
-            text, out = path.read_text(encoding="utf-8"), folder / f"{path.stem}.pdf"
-            if producer == "reportlab":
-                render_reportlab(text, out, columns)
-            else:
-                render(text, out, producer, columns, render_cache)
-        runs[producer, columns] = _run(
-            folder, tmp_path_factory.mktemp(f"parity-{producer}{columns}-out"), rules
-        )
-    return runs
+    return extract_folder(folder, tmp_path_factory.mktemp("parity-text-out"), rules)
 
 
 def _scores(out: Path) -> dict[tuple[str, str], Score]:
@@ -113,7 +66,7 @@ def test_printed_newsletters_have_the_hazards(
     """Subset TrueType fonts, ligature glyphs, full-width banner bars, column rules, a running
     header and page numbers on every page, justified text with hyphens at line ends; and from
     Chromium, blank glyphs printed on top of their neighbours where a soft hyphen was not used."""
-    path = PARITY_TEXTS[-1]
+    path = RAW / "iscm-highlights-2023.txt"  # the longest: every hazard occurs
     out = producer_runs[producer, columns].parent / f"hazards-{producer}{columns}.pdf"
     render(path.read_text(encoding="utf-8"), out, producer, columns, render_cache)
     with pdfplumber.open(out) as document:
@@ -159,12 +112,6 @@ table {{ border-collapse: collapse; width: 100%; }} td {{ border: 0.6pt solid #0
 </style></head><body>{body}</body></html>"""
 
 
-def _chromium_page(body: str, tmp_path: Path, render_cache: Path, columns: int = 2) -> Path:
-    return print_pdf(
-        _PAGE.format(columns=columns, body=body), tmp_path / "page.pdf", "chromium", render_cache
-    )
-
-
 def _sentences(label: str, count: int) -> str:
     """Numbered sentences, so that reading order can be checked: "Alpha 1 ...", "Alpha 2 ..." """
     return " ".join(
@@ -177,11 +124,69 @@ def _boxed(boxed: str, plain: str) -> str:
     return f'<div class="box"><p>{_sentences(boxed, 6)}</p></div><p>{_sentences(plain, 12)}</p>'
 
 
+@dataclass(frozen=True)
+class ChromiumPage:
+    body: str  # HTML inside <body>
+    columns: int = 2  # of the .flow blocks
+
+
+_SHY = "\u00ad"
+# The pages of the failure classes, by name (tests/test_pdf_readers.py reads each with both readers).
+PAGES: dict[str, ChromiumPage] = {
+    "soft-hyphen": ChromiumPage(
+        f"<p>The{_SHY}mat{_SHY}ic con{_SHY}sul{_SHY}ta{_SHY}tions "
+        f"(16 Feb{_SHY}ru{_SHY}ary) and work{_SHY}shops.</p>",
+        columns=1,
+    ),
+    "line-end-hyphen": ChromiumPage(
+        "<p>"
+        + " ".join(
+            f"meet{_SHY}ings con{_SHY}sul{_SHY}ta{_SHY}tions in{_SHY}ter{_SHY}na{_SHY}tion{_SHY}al"
+            for _ in range(30)
+        )
+        + "</p>",
+        columns=3,
+    ),
+    "banners-between-columns": ChromiumPage(
+        f'<div class="flow"><p>{_sentences("Alpha", 16)}</p></div>'
+        '<div class="bar">SHORT BANNER</div>'
+        f'<div class="flow"><p>{_sentences("Beta", 16)}</p></div>'
+        '<div class="big">Large Print</div>'
+        f'<div class="flow"><p>{_sentences("Gamma", 16)}</p></div>'
+    ),
+    "banner-and-heading": ChromiumPage(
+        "<p>ISCM 2031 Highlights</p>"
+        '<div class="bar" style="padding: 1pt 0 0 0">MAIN EVENTS IN 2031</div>'
+        '<div class="flow"><h2 style="margin-top: 0">Migration Dialogue for West Africa (MIDWA)</h2>'
+        f"<p>The Ministerial Conference (12 March) adopted a declaration. {_sentences('Delta', 10)}</p></div>"
+    ),
+    "rules-bars-and-a-table": ChromiumPage(
+        '<div class="bar">ADDRESSED AT ISCM EVENTS AND THEMATIC AREAS ADDRESSED IN 2031</div>'
+        f'<div class="flow">{_boxed("Alpha", "Beta")}</div>'
+        '<div class="bar">2031 PUBLICATIONS</div>'
+        f'<div class="flow">{_boxed("Gamma", "Delta")}</div>'
+        '<div class="bar">ANNEX</div>'
+        "<table><tr><td>#</td><td>ISCM</td><td>Name</td></tr>"
+        "<tr><td>1</td><td>MIDWA</td><td>A. Person</td></tr>"
+        "<tr><td>2</td><td>RCM</td><td>B. Person</td></tr></table>"
+    ),
+    "short-soft-hyphens": ChromiumPage(
+        f"<p>The{_SHY}mat{_SHY}ic con{_SHY}sul{_SHY}ta{_SHY}tions</p>", columns=1
+    ),
+}
+
+
+def chromium_page(name: str, folder: Path, render_cache: Path) -> Path:
+    """The failure-class page `name` printed by Chromium into `folder`."""
+    page = PAGES[name]
+    return print_pdf(
+        _PAGE.format(columns=page.columns, body=page.body), folder / "page.pdf", "chromium", render_cache
+    )
+
+
 def test_a_soft_hyphen_not_used_is_no_word_break(tmp_path: Path, render_cache: Path) -> None:
     """Class 1: Chromium prints an unused soft hyphen as a blank glyph over its neighbours."""
-    shy = "\u00ad"
-    words = f"The{shy}mat{shy}ic con{shy}sul{shy}ta{shy}tions (16 Feb{shy}ru{shy}ary) and work{shy}shops."
-    page = _chromium_page(f"<p>{words}</p>", tmp_path, render_cache, columns=1)
+    page = chromium_page("soft-hyphen", tmp_path, render_cache)
     with pdfplumber.open(page) as document:
         assert any(c["text"] == " " for c in document.pages[0].chars[:12])  # the hazard is there
     assert "Thematic consultations (16 February) and workshops." in pdf.read(page).text
@@ -190,11 +195,7 @@ def test_a_soft_hyphen_not_used_is_no_word_break(tmp_path: Path, render_cache: P
 def test_a_line_end_hyphen_stays_with_its_word(tmp_path: Path, render_cache: Path) -> None:
     """Class 2: a narrow justified column breaks words at soft hyphens; the printed hyphen ends
     its word (no blank glyph before it) and ingest joins the halves."""
-    shy = "\u00ad"
-    text = " ".join(
-        f"meet{shy}ings con{shy}sul{shy}ta{shy}tions in{shy}ter{shy}na{shy}tion{shy}al" for _ in range(30)
-    )
-    page = _chromium_page(f"<p>{text}</p>", tmp_path, render_cache, columns=3)
+    page = chromium_page("line-end-hyphen", tmp_path, render_cache)
     layer = pdf.read(page).text
     assert re.search(r"[a-z][-\u2010]\n", layer)  # words were broken at line ends
     assert not re.search(r"\s[-\u2010]\n", layer)  # and no hyphen stands alone
@@ -206,14 +207,7 @@ def test_a_banner_between_columns_is_read_between_them(tmp_path: Path, render_ca
     """Class 3: a short banner on a bar across the page, and one in large type with no bar,
     each between two runs of two columns: upper-left, upper-right, banner, lower-left,
     lower-right."""
-    body = (
-        f'<div class="flow"><p>{_sentences("Alpha", 16)}</p></div>'
-        '<div class="bar">SHORT BANNER</div>'
-        f'<div class="flow"><p>{_sentences("Beta", 16)}</p></div>'
-        '<div class="big">Large Print</div>'
-        f'<div class="flow"><p>{_sentences("Gamma", 16)}</p></div>'
-    )
-    text = " ".join(pdf.read(_chromium_page(body, tmp_path, render_cache)).text.split())
+    text = " ".join(pdf.read(chromium_page("banners-between-columns", tmp_path, render_cache)).text.split())
     order = [text.index(f"{label} {n} ") for label in ("Alpha", "Beta", "Gamma") for n in (1, 8, 16)]
     assert order == sorted(order)
     assert text.index("Alpha 16 ") < text.index("SHORT BANNER") < text.index("Beta 1 ")
@@ -224,12 +218,7 @@ def test_a_banner_and_the_heading_under_it_stay_apart(
     tmp_path: Path, render_cache: Path, rules: Rules
 ) -> None:
     """Class 4: a bold banner followed at once by a bold heading of the same size."""
-    body = (
-        '<div class="bar" style="padding: 1pt 0 0 0">MAIN EVENTS IN 2031</div>'
-        '<div class="flow"><h2 style="margin-top: 0">Migration Dialogue for West Africa (MIDWA)</h2>'
-        f"<p>The Ministerial Conference (12 March) adopted a declaration. {_sentences('Delta', 10)}</p></div>"
-    )
-    page = _chromium_page("<p>ISCM 2031 Highlights</p>" + body, tmp_path, render_cache)
+    page = chromium_page("banner-and-heading", tmp_path, render_cache)
     assert "MAIN EVENTS IN 2031\n\nMigration Dialogue for West Africa (MIDWA)\n" in pdf.read(page).text
     renamed = tmp_path / "iscm-highlights-2031.pdf"
     page.rename(renamed)
@@ -242,17 +231,7 @@ def test_a_banner_and_the_heading_under_it_stay_apart(
 def test_column_rules_and_banner_bars_are_no_table(tmp_path: Path, render_cache: Path) -> None:
     """Class 5: column rules meeting banner bars make a grid for the table finder; no tab comes
     out of it and no banner word is cut, while a real ruled table still reads as rows."""
-    body = (
-        '<div class="bar">ADDRESSED AT ISCM EVENTS AND THEMATIC AREAS ADDRESSED IN 2031</div>'
-        f'<div class="flow">{_boxed("Alpha", "Beta")}</div>'
-        '<div class="bar">2031 PUBLICATIONS</div>'
-        f'<div class="flow">{_boxed("Gamma", "Delta")}</div>'
-        '<div class="bar">ANNEX</div>'
-        "<table><tr><td>#</td><td>ISCM</td><td>Name</td></tr>"
-        "<tr><td>1</td><td>MIDWA</td><td>A. Person</td></tr>"
-        "<tr><td>2</td><td>RCM</td><td>B. Person</td></tr></table>"
-    )
-    page = _chromium_page(body, tmp_path, render_cache)
+    page = chromium_page("rules-bars-and-a-table", tmp_path, render_cache)
     with pdfplumber.open(page) as document:
         false_grids = [
             table
@@ -285,10 +264,7 @@ def test_layout_settings_are_named_frozen_and_checked() -> None:
 
 def test_a_setting_changes_the_reading(tmp_path: Path, render_cache: Path) -> None:
     """The settings are used: with no room asked of a space, Chromium's blank glyphs split words."""
-    shy = "\u00ad"
-    page = _chromium_page(
-        f"<p>The{shy}mat{shy}ic con{shy}sul{shy}ta{shy}tions</p>", tmp_path, render_cache, 1
-    )
+    page = chromium_page("short-soft-hyphens", tmp_path, render_cache)
     assert "Thematic consultations" in pdf.read(page).text
     every_blank = dataclasses.replace(pdf.DEFAULT_SETTINGS, min_space_em=1e-9)
     assert "Thematic consultations" not in pdf.read(page, every_blank).text
@@ -305,14 +281,6 @@ _WRAPPED = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "class 6, segment.py find_headings: the first line of a wrapped paragraph that mentions "
-        "'Global Meeting of' matches the global_meeting heading rule (by_rule) because _continues "
-        "only looks for a lower-case or '(' start of the next line"
-    ),
-)
 def test_a_wrapped_line_is_no_heading(tmp_path: Path, rules: Rules) -> None:
     path = tmp_path / "iscm-highlights-2031.txt"
     path.write_text(_WRAPPED, encoding="utf-8")

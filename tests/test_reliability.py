@@ -537,7 +537,7 @@ _ORPHANS = textwrap.dedent(
     from iscm_extract import pipeline
     from iscm_extract.rules import load_rules
     pids = Path(sys.argv[1])
-    def slow(path, rules, doc_id=None):
+    def slow(path, rules, doc_id=None, pdf_reader=None):
         with pids.open("a") as f:
             f.write(f"{os.getpid()}\\n")
         time.sleep(120)

@@ -212,3 +212,36 @@ def test_a_capitals_heading_leaves_the_days_that_open_its_text(tmp_path: Path, r
     assert ("publications", "SELECTED 2021 PUBLICATIONS") in found
     grcp = next(m for m in result.meetings if m.iscm_id == "GRCP")
     assert (grcp.start_date.isoformat(), grcp.end_date.isoformat()) == ("2021-11-10", "2021-11-11")
+
+
+@pytest.mark.parametrize(
+    "closing", ["- COP: Khartoum Process, PIDC [2 ISCMs]", "- COP: Khartoum Process, PIDC [2\nISCMs]"]
+)
+def test_a_heading_between_two_lists_without_a_blank_line(tmp_path: Path, rules: Rules, closing: str) -> None:
+    """As a PDF gives it: the lists and the heading between them on consecutive lines."""
+    text = HEAD + (
+        f"Almaty Process\nSOM (28 March).\n\nGlobal initiatives\n- GCM: Bali Process, RCM\n{closing}\n"
+        "Thematic areas\n- Borders: MIDWA, OCAM\n- Data: RCM\n"
+    )
+    assert headings(extract_text(tmp_path, rules, text))[1:] == [
+        ("iscm", "ALMATY"),
+        ("global_initiatives", None),
+        ("themes", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ["Delegates of the Regional Consultation", "Experts of the Central American Commission"],
+)
+def test_an_unknown_iscm_like_line_under_an_iscm_heading_is_its_text(
+    tmp_path: Path, rules: Rules, first_line: str
+) -> None:
+    """A narrow column wraps the first sentence under "RCM - Regional Conference on Migration" so
+    that its first line ends with an ISCM-like noun: still the RCM's text."""
+    text = (
+        HEAD + f"RCM - Regional Conference on Migration\n\n{first_line}\nGroup met in March in Guatemala.\n"
+    )
+    result = extract_text(tmp_path, rules, text)
+    assert headings(result)[1:] == [("iscm", "RCM")]
+    assert first_line in result.sections[-1].text

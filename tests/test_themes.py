@@ -210,3 +210,31 @@ def test_a_count_beside_the_first_line_of_a_wrapped_list(tmp_path: Path, rules: 
         "Health (including Covid)": ["QUITO"],
         "Return, readmission, reintegration": ["BALI", "RCM"],
     }
+
+
+def test_numbered_entries_members_joined_by_and_and_counts_before_the_colon(
+    tmp_path: Path, rules: Rules
+) -> None:
+    """Numbers ("1.", "b)") open entries as bullets do, the last members may be joined by "and" or
+    "&", a count may follow the theme name or be a bare number ("[3]")."""
+    lines = [
+        "Thematic Areas",
+        "",
+        "a) Data: IGC, MIDWA and the Rabat Process",
+        "",
+        "b) Labour migration (4 ISCMs): ADD, Colombo Process, GFMD, IGC",
+        "",
+        "c) Migrant health: IGC & RCM [2]",
+        "",
+        "d) Asylum: Intergovernmental Consultations on Migration, Asylum and Refugees, SACM",
+    ]
+    rows, problems = themes_of(tmp_path, rules, "\n".join(lines) + "\n")
+    found = {(r.theme, r.stated_count): members(rows, r.theme) for r in rows}
+    assert found == {
+        ("Data", None): ["IGC", "MIDWA", "RABAT"],
+        ("Labour migration", 4): ["ADD", "COLOMBO", "GFMD", "IGC"],
+        ("Migrant health", 2): ["IGC", "RCM"],
+        ("Asylum", None): ["IGC", "SACM"],  # "and" inside a body's name is no joiner
+    }
+    assert all(r.count_ok is not False for r in rows)
+    assert not [p for p in problems if "not in the registry" in p.message]

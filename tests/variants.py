@@ -348,6 +348,51 @@ def theme_members_wrapped(sample: Sample) -> Sample:
     return replace(sample, text="\n".join(lines))
 
 
+def theme_members_joined_with_and(sample: Sample) -> Sample:
+    """The last two members of each list joined by "and" ("IGC, MIDWA and Rabat Process"), or by
+    "&" in every other list."""
+    lines = sample.text.split("\n")
+    entries = _theme_lines(sample)
+    starts = {i for i, _ in entries}
+    for n, (i, line) in enumerate(entries):
+        if i + 1 < len(lines) and lines[i + 1].strip() and i + 1 not in starts:
+            continue  # the list goes on in the next line: its last two members are not here
+        name, colon, members = line.partition(":")
+        listed = re.split(r"[;\[(]", members)[0]
+        last = listed.rfind(", ")
+        if last > 0:
+            joiner = " and " if n % 2 == 0 else " & "
+            members = members[:last] + joiner + members[last + 2 :]
+        lines[i] = f"{name}{colon}{members}"
+    return replace(sample, text="\n".join(lines))
+
+
+def theme_entries_numbered(sample: Sample) -> Sample:
+    """Each list's entries numbered "1.", "2.", ... (or "a)", "b)", ... in every other list)."""
+    lines = sample.text.split("\n")
+    entries = _theme_lines(sample)
+    number, previous, lists = 0, -2, 0
+    for i, line in entries:
+        number = number + 1 if i - previous <= 2 else 1
+        lists += number == 1
+        previous = i
+        lines[i] = (
+            f"{number}. {line}" if lists % 2 else f"{'abcdefghijklmnopqrstuvwxyz'[(number - 1) % 26]}) {line}"
+        )
+    return replace(sample, text="\n".join(lines))
+
+
+def theme_counts_before_the_colon(sample: Sample) -> Sample:
+    """The stated count printed after the theme name: "Data (5 ISCMs): IGC, ..."."""
+    lines = sample.text.split("\n")
+    for i, line in _theme_lines(sample):
+        count = re.search(r"\s*\[(\d+ ISCMs)\]", line)
+        if count:
+            name, colon, members = line[: count.start()].partition(":")
+            lines[i] = f"{name} ({count[1]}){colon}{members}{line[count.end() :]}"
+    return replace(sample, text="\n".join(lines))
+
+
 def theme_names_one_word(sample: Sample) -> Sample:
     """Each theme renamed to one word of its name (unique within the issue): "Data", "Border"."""
     themes = sample.gold["themes"].copy()
@@ -387,6 +432,9 @@ TRANSFORMS: list[Callable[[Sample], Sample]] = [
     theme_names_one_word,
     theme_counts_in_parentheses,
     theme_members_wrapped,
+    theme_members_joined_with_and,
+    theme_entries_numbered,
+    theme_counts_before_the_colon,
     iscm_sections_shuffled,
     global_meeting_renamed,
 ]

@@ -53,10 +53,10 @@ class AttachmentReader:
         return "".join(out)
 
     def _place_parts(self, segment: str) -> list[str]:
-        """'in Geneva', 'Switzerland and online' -> 'Geneva', 'Switzerland'."""
+        """'in Geneva', 'Switzerland and online', 'Where: Brno' -> 'Geneva', 'Switzerland', 'Brno'."""
         parts = []
         for part in re.split(r"[,)]", segment):
-            words = part.split()
+            words = part.rsplit(":", 1)[-1].split()  # "Venue: Prague": a label before the place
             while words and words[0] in self._list_words:  # lower case only: "The Hague" stays
                 words.pop(0)
             while words and (words[-1] in self._list_words or words[-1].lower() in self._cue_words):

@@ -1,6 +1,7 @@
 """A cache of extraction results, one file per input, keyed by what decides the result: the
 input's sha256, the rules' fingerprint, the package version, a hash of the package's own source
-(code edited without a version bump must not be served stale) and the input's doc_id.
+(code edited without a version bump must not be served stale), the input's doc_id and, for a
+PDF, the reader of its characters (`--pdf-reader`: a pdfplumber result is no pdfium result).
 
 An entry is data, never code: JSON of the document's validated tables (`document.DocumentTables`:
 its rows column by column, dates as ISO text; the problems of rows dropped by validation; the
@@ -38,7 +39,7 @@ from typing import Any
 
 from iscm_extract import __version__
 from iscm_extract.document import TABLES, DocumentTables, table_columns, table_from_columns
-from iscm_extract.ingest import display_path
+from iscm_extract.ingest import PDF_READERS, display_path
 from iscm_extract.model import Problem
 from iscm_extract.write import table_of
 
@@ -212,17 +213,23 @@ def read_entry(data: bytes) -> DocumentTables:
     )
 
 
+def is_pdf(path: Path) -> bool:
+    return path.suffix.lower() == ".pdf"
+
+
 # --- the cache -------------------------------------------------------------------------------------
 
 
 class ResultCache:
-    def __init__(self, directory: Path, rules_fingerprint: str):
+    def __init__(self, directory: Path, rules_fingerprint: str, pdf_reader: str = PDF_READERS[0]):
         self.directory = directory
         self.rules_fingerprint = rules_fingerprint
         self.code_fingerprint = code_fingerprint()
+        self.pdf_reader = pdf_reader
 
-    def entry_file(self, content_sha256: str, doc_id: str) -> Path:
-        """The entry of the input whose bytes have this sha256 (hex), under this doc_id."""
+    def entry_file(self, content_sha256: str, doc_id: str, is_pdf: bool) -> Path:
+        """The entry of the input whose bytes have this sha256 (hex), under this doc_id (a PDF's
+        entry also depends on the reader of its characters)."""
         key = hashlib.sha256(
             b"|".join(
                 [
@@ -230,6 +237,7 @@ class ResultCache:
                     self.rules_fingerprint.encode(),
                     self.code_fingerprint.encode(),
                     doc_id.encode(),
+                    *([self.pdf_reader.encode()] if is_pdf else []),
                 ]
             )
         ).hexdigest()
@@ -238,7 +246,7 @@ class ResultCache:
     def get(self, path: Path, doc_id: str | None = None) -> DocumentTables | None:
         doc_id = doc_id or path.stem
         try:
-            file = self.entry_file(hashlib.sha256(path.read_bytes()).hexdigest(), doc_id)
+            file = self.entry_file(hashlib.sha256(path.read_bytes()).hexdigest(), doc_id, is_pdf(path))
             data = file.read_bytes()
         except OSError:
             return None
@@ -251,9 +259,10 @@ class ResultCache:
         # here, but its rows must name where it is now.
         return tables.with_source(display_path(path))
 
-    def put(self, content_sha256: str, doc_id: str, entry: bytes) -> None:
-        """Store a document's entry (`entry_bytes`), under the sha256 of its input's bytes."""
-        file = self.entry_file(content_sha256, doc_id)
+    def put(self, path: Path, content_sha256: str, doc_id: str, entry: bytes) -> None:
+        """Store the entry (`entry_bytes`) of the document read from `path`, under the sha256 of
+        the bytes it was read from."""
+        file = self.entry_file(content_sha256, doc_id, is_pdf(path))
         self.directory.mkdir(parents=True, exist_ok=True)
         temporary = file.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(entry)

@@ -29,6 +29,7 @@ from iscm_extract import (
     validate,
     write,
 )
+from iscm_extract.ingest import PDF_READERS
 from iscm_extract.rules import DEFAULT_RULES_DIR, Rules, RulesError, load_rules
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
@@ -93,6 +94,12 @@ def _add_extract(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="ADDRESS",
         help="the Dask scheduler to send documents to (e.g. tcp://10.0.0.5:8786; with --engine dask); "
         "without it, a local Dask cluster is started",
+    )
+    extract.add_argument(
+        "--pdf-reader",
+        choices=PDF_READERS,
+        default=PDF_READERS[0],
+        help="where PDF characters come from: pdfplumber (the default, the reference) or pdfium (faster)",
     )
     extract.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     extract.add_argument(
@@ -216,6 +223,7 @@ def _extract(args: argparse.Namespace) -> int:
         wait=args.wait,
         engine=args.engine,
         dask_address=args.dask_address,
+        pdf_reader=args.pdf_reader,
     )
     try:
         result = pipeline.run(args.paths, args.out, rules, options)

@@ -35,7 +35,7 @@ _TOKEN = re.compile(
     r"|(?P<month>\b(?:"
     + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
     + r")\b\.?)"
-    r"|(?P<dash>-+|\bto\b|\buntil\b|\btill\b|\bthrough\b)"
+    r"|(?P<dash>[-\u2013\u2014]+|\bto\b|\buntil\b|\btill\b|\bthrough\b)"
     r"|(?P<list>\band\b|&|,|;)"
     r"|(?P<qualifier>\b(?:early|mid|late|end of|beginning of|start of|the end of|mid-)\b)"
     r"|(?P<filler>\b(?:from|on|between|of|the)\b)"
@@ -228,15 +228,18 @@ def _parse_tokens(tokens: list[Token], join_consecutive: bool = True) -> list[_P
             pending.append(_Day(token.value, range_end, and_before))
         elif token.kind == "month":
             month = token.value
+            # "18-19 and March 24-25": the days before take the month, and it opens days of its own
+            had_pending = bool(pending)
+            month_first_too = had_pending and i > 0 and is_and(tokens[i - 1]) and bool(peek(1, "day"))
             if pending:
                 days = _join_consecutive(pending) if join_consecutive else pending
                 for day in days:
                     partials.append(_Partial(day.day, month, day.end_day or day.day, month))
                 single = pending[-1].end_day is None and len(days) == len(pending)
                 pending = []
-                if single:
+                if single and not month_first_too:
                     i += across(partials[-1])
-            elif peek(1, "day"):
+            if (not had_pending or month_first_too) and peek(1, "day"):
                 # "November 12-14", "April 8 2021", "June 4", "May 14 and 15", "June 4, 11 and 18"
                 days = [_Day(tokens[i + 1].value, None)]
                 i += 1
@@ -255,7 +258,7 @@ def _parse_tokens(tokens: list[Token], join_consecutive: bool = True) -> list[_P
                     partials.append(_Partial(day.day, month, day.end_day or day.day, month))
                 if (len(days) == 1 and days[0].end_day is None) or days[0].end_day == days[0].day:
                     i += across(partials[-1])
-            else:
+            elif not had_pending:
                 qualified = i > 0 and tokens[i - 1].kind == "qualifier"
                 partial = _Partial(None, month, None, month)
                 if qualified:
@@ -305,7 +308,24 @@ def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
 def parse(phrase: str, default_year: int | None, join_consecutive: bool = True) -> list[DateSpan]:
     """Date spans of one date phrase; the phrase's own year wins over `default_year`. With
     `join_consecutive=False`, "14 and 15 May" is two one-day spans (to meet a stated count)."""
-    return [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase), join_consecutive)]
+    spans = [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase), join_consecutive)]
+    if join_consecutive and len(spans) == 2 and re.search(r"\band\b|&", phrase):
+        return _over_month_end(*spans) or spans
+    return spans
+
+
+def _over_month_end(first: DateSpan, second: DateSpan) -> list[DateSpan] | None:
+    """ "30 June and 1 July": consecutive days over a month end are one span, as "14 and 15 May"
+    is; None for any other pair."""
+    single_days = first.precision == second.precision == "day" and (first.start, second.start) == (
+        first.end,
+        second.end,
+    )
+    if not single_days or first.end is None or second.start is None:
+        return None
+    if (second.start - first.end).days != 1 or second.start.month == first.end.month:
+        return None
+    return [DateSpan(first.start, second.end, "day", first.warnings + second.warnings)]
 
 
 def find_dates(text: str, default_year: int | None, offset: int = 0) -> list[DatePhrase]:

@@ -28,6 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 from iscm_extract import derived, pipeline, validate, write
+from iscm_extract.ingest import PDF_READERS
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.rules import Rules
 
@@ -39,11 +40,13 @@ _DOCUMENT_DERIVED = ("meeting_counts", "reconciliation")
 @dataclass(frozen=True)
 class Job:
     """One input to extract, with the doc_id the run gave it and, when set, the path its rows name
-    (the run's view of it: a worker may see the file at another path)."""
+    (the run's view of it: a worker may see the file at another path), and the reader of a PDF's
+    characters."""
 
     path: Path
     doc_id: str
     source_path: str | None = None
+    pdf_reader: str = PDF_READERS[0]  # where a PDF's characters come from (pdf_chars.py)
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,12 @@ def _as_problems(rows: list[dict[str, Any]]) -> list[Problem]:
     return [Problem(r["doc_id"], r["stage"], r["severity"], r["message"], r["char_start"]) for r in rows]
 
 
-def extract_tables(path: Path, rules: Rules, doc_id: str | None = None) -> DocumentTables:
+def extract_tables(
+    path: Path, rules: Rules, doc_id: str | None = None, pdf_reader: str = PDF_READERS[0]
+) -> DocumentTables:
     """One input's rows as Arrow tables, validated (see the module's docstring). Never raises for a
     bad input: its failure is in the result. `doc_id` defaults to the file stem."""
-    (tables,) = extract_batch([Job(path, doc_id or path.stem)], rules)
+    (tables,) = extract_batch([Job(path, doc_id or path.stem, pdf_reader=pdf_reader)], rules)
     return tables
 
 
@@ -116,7 +121,7 @@ def extract_batch(jobs: Sequence[Job], rules: Rules, keep_results: bool = False)
 
 def extract_one(job: Job, rules: Rules) -> DocumentResult | FailedInput:
     """One document extracted (an exception is its problems row), named as the job says."""
-    outcome = pipeline._extract_or_fail(job.path, rules, job.doc_id)
+    outcome = pipeline._extract_or_fail(job.path, rules, job.doc_id, job.pdf_reader)
     if job.source_path is None:
         return outcome
     if isinstance(outcome, FailedInput):

@@ -229,7 +229,9 @@ def _on_dask(jobs: list[Job], rules: Rules, options: pipeline.RunOptions) -> Ite
     """Batches as tasks on a Dask cluster, two per worker thread in flight; each result is taken
     and its future released as soon as it is done, so that the cluster lets the rows go."""
     distributed = _distributed()
-    jobs = [Job(job.path.absolute(), job.doc_id) for job in jobs]  # the workers' folder may differ
+    jobs = [
+        dataclasses.replace(job, path=job.path.absolute()) for job in jobs
+    ]  # the workers' folder may differ
     with _dask_client(options) as client:
         slots = max(1, sum(client.nthreads().values()))
         batches = deque(plan_batches(jobs, slots, options.batch_size))

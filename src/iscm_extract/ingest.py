@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import dataclasses
 import difflib
 import hashlib
 import itertools
@@ -39,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from iscm_extract.model import Document, InputFormat, Link, Span
+from iscm_extract.text import ENUMERATION, FUNCTION_WORDS
 
 
 class IngestError(Exception):
@@ -285,6 +287,8 @@ def _collapse_letter_spacing(match: re.Match[str]) -> list[Piece]:
     stripped = line.strip()
     if len(stripped) < 11 or not _LETTER_SPACED.fullmatch(stripped):
         return [Piece(base, match.end())]
+    if "  " not in stripped and _SPACED_RUN.fullmatch(stripped):
+        return [Piece(base, match.end())]  # no word gaps to keep: `_respace_runs` finds the words
     offset = base + line.index(stripped)
     pieces: list[Piece] = []
     for run in re.finditer(r"\S| {2,}", stripped):
@@ -296,8 +300,13 @@ def _collapse_letter_spacing(match: re.Match[str]) -> list[Piece]:
 
 
 # A letter-spaced heading whose word gaps were lost (the whole issue run into one line with
-# single spaces): ten or more single capitals, digits or hyphens in a row.
-_SPACED_RUN = re.compile(r"(?<!\S)(?:[A-Z0-9&-] ){9,}[A-Z0-9&-](?!\S)")
+# single spaces, or a text re-wrapped): ten or more single capitals, digits or hyphens in a row,
+# and the lines after it that hold nothing else (the heading wrapped: "F O R\nI S C M S").
+_SPACED_CHAR = r"[A-Z0-9&-]"
+_SPACED_RUN = re.compile(
+    rf"(?<!\S)(?:{_SPACED_CHAR} ){{9,}}{_SPACED_CHAR}"
+    rf"(?:\n(?:{_SPACED_CHAR} )*{_SPACED_CHAR}(?=[ \t]*(?:\n|$)))*(?!\S)"
+)
 # Word costs for re-spacing such a run (wordfreq's Zipf scale is log10 of uses per 10^9 words):
 # a word's cost is its log-probability less a charge per word, so "AREAS" is one word, not
 # "ARE AS"; a word the document uses twice or more ("ISCMs") counts as a common word.
@@ -345,7 +354,8 @@ def _respace_runs(text: MappedText) -> MappedText:
         end = match.end()
         if match[0][-1] in "AI" and re.match(r" [A-Z][a-z]", text.text[end : end + 3]):
             end -= 2  # "... F O R I S C M S A High-level": the "A" opens the sentence
-        chars = [(match.start() + i, c) for i, c in enumerate(text.text[match.start() : end]) if c != " "]
+        run = text.text[match.start() : end]
+        chars = [(match.start() + i, c) for i, c in enumerate(run) if c not in " \n"]
         groups = [list(g) for _, g in itertools.groupby(chars, key=lambda oc: oc[1].isalpha() or oc[1])]
         pieces: list[Piece] = []
         previous = ""
@@ -477,6 +487,7 @@ def _join_broken_paragraph(match: re.Match[str]) -> list[Piece]:
         or last_word[0].lower() in _FUNCTION_WORDS
         or ((before[-1].islower() or before[-1].isdigit()) and after.islower())
     )
+    inside = inside and not ENUMERATION.match(match.string, match.end(), match.end() + 8)  # "a) Data: ..."
     return [Piece(match.start(), match.start() + 1)] if inside else [Piece(match.start(), match.end())]
 
 
@@ -494,15 +505,22 @@ _REPAIR_ZIPF_PER_LETTER = 0.1
 # A rare word is repaired too where the repair is far more common: "cies" (1.6) -> "cities" (4.8).
 _RARE_ZIPF = 2.0
 _RARE_REPAIR_GAIN = 3.0
+# In a document that shows the fault (`_FAULT_SIGN` confident repairs), a word no dictionary
+# knows is repaired into any word this common: "combatng" -> "combatting" (2.6).
+_FAULT_SIGN = 3
+_UNKNOWN_REPAIR_MIN_ZIPF = 2.0
 
 
 @lru_cache(maxsize=65536)
-def restore_ligature(word: str) -> str | None:
+def restore_ligature(word: str, lossy_document: bool = False) -> str | None:
     """The common English word that `word` is with one dropped ligature put back (or the same
-    ligature twice), or None when `word` is a word already or no repair makes one.
+    ligature twice), or None when `word` is a word already or no repair makes one. In a
+    `lossy_document` an unknown word may become a less common one.
 
     >>> restore_ligature("Meeng"), restore_ligature("Iniaves"), restore_ligature("cies")
     ('Meeting', 'Initiatives', 'cities')
+    >>> restore_ligature("combatng"), restore_ligature("combatng", lossy_document=True)
+    (None, 'combatting')
     """
     zipf = _word_frequency()
     lower = word.lower()
@@ -512,6 +530,8 @@ def restore_ligature(word: str) -> str | None:
     floor = _REPAIR_MIN_ZIPF - _REPAIR_ZIPF_PER_LETTER * max(0, len(lower) - _REPAIR_LONG_WORD)
     if own > 0:
         floor = max(floor, own + _RARE_REPAIR_GAIN)
+    elif lossy_document:
+        floor = min(floor, _UNKNOWN_REPAIR_MIN_ZIPF)
     best: tuple[float, str] | None = None
     for ligature in _LIGATURES:
         candidates = [lower[:i] + ligature + lower[i:] for i in range(1, len(lower) + 1)]
@@ -536,7 +556,7 @@ def _restore_ligatures(text: MappedText) -> MappedText:
 
     def replace(match: re.Match[str]) -> list[Piece]:
         word = match[0]
-        repaired = restore_ligature(word)
+        repaired = restore_ligature(word, lossy_document=True)
         if repaired is None:
             return [Piece(match.start(), match.end())]
         # The inserted letters, one piece per insertion ("Iniaves": "ti" twice): every kept letter
@@ -551,7 +571,7 @@ def _restore_ligatures(text: MappedText) -> MappedText:
                 return [Piece(match.start(), match.end())]
         return pieces
 
-    if sum(1 for m in _LOWER_WORD.finditer(text.text[:200_000]) if restore_ligature(m[0])) < 3:
+    if sum(1 for m in _LOWER_WORD.finditer(text.text[:200_000]) if restore_ligature(m[0])) < _FAULT_SIGN:
         return text
     return text.rewrite(_LOWER_WORD, replace)
 
@@ -601,7 +621,6 @@ def _split_run_together(text: MappedText) -> MappedText:
 
 # --- pass 5: a heading split over two lines -----------------------------------------------------
 
-_STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"}
 _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 
 
@@ -616,7 +635,7 @@ def _is_parenthetical_tail(line: str, previous: str) -> bool:
         return False
     if ";" in line or re.search(r"\(\d[^()]*\)$", line):
         return False  # "...; the Sixth Consultation (26-29 October)": a sentence with a date
-    return all(w[0].isupper() or w[0] in "(0123456789" or w.lower() in _STOPWORDS for w in words)
+    return all(w[0].isupper() or w[0] in "(0123456789" or w.lower() in FUNCTION_WORDS for w in words)
 
 
 def _join_split_headings(text: MappedText) -> MappedText:
@@ -766,6 +785,8 @@ def _document(
 
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".pdf"}
+# Where a PDF's characters come from (pdf_chars.py): pdfplumber, the reference, or pdfium, faster.
+PDF_READERS = ("pdfplumber", "pdfium")
 
 
 def display_path(path: Path) -> str:
@@ -777,26 +798,28 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read(path: Path) -> tuple[Document, list[str]]:
-    """Read any supported input. Raises IngestError with a one-line reason when it cannot."""
+def read(path: Path, pdf_reader: str = PDF_READERS[0]) -> tuple[Document, list[str]]:
+    """Read any supported input (a PDF with `pdf_reader`). Raises IngestError with a one-line
+    reason when it cannot."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{path.name}: unsupported file type {suffix or '(none)'}")
     try:
-        return read_pdf(path) if suffix == ".pdf" else read_text(path)
+        return read_pdf(path, pdf_reader) if suffix == ".pdf" else read_text(path)
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot read ({exc.strerror})") from exc
 
 
-def read_pdf(path: Path) -> tuple[Document, list[str]]:
-    """Read a PDF's text layer (pdf.py) and run the shared layout passes on it."""
+def read_pdf(path: Path, reader: str = PDF_READERS[0]) -> tuple[Document, list[str]]:
+    """Read a PDF's text layer (pdf.py, characters from `reader`) and run the shared layout
+    passes on it."""
     from iscm_extract import pdf  # imported here: pdfplumber is needed only for PDF input
 
     data = path.read_bytes()
     if not data.strip():
         raise IngestError(f"{path.name}: file is empty")
     try:
-        layer = pdf.read(path)
+        layer = pdf.read(path, dataclasses.replace(pdf.DEFAULT_SETTINGS, reader=reader))
     except pdf.PdfError as exc:
         raise IngestError(f"{path.name}: {exc}") from exc
     cleaned = clean_layout(MappedText(layer.text, array("I", range(len(layer.text))), bytearray(layer.bold)))

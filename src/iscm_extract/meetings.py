@@ -29,6 +29,7 @@ from iscm_extract.model import Document, DocumentInfo, MeetingRecord, Problem, S
 from iscm_extract.normalise import Resolver
 from iscm_extract.numbers import ORDINAL, NumberReader, roman
 from iscm_extract.rules import MeetingRules, PlaceRules
+from iscm_extract.text import ends_open
 
 
 @dataclass
@@ -44,13 +45,15 @@ class Mention:
     ordinal: int | None = None
     count: int | None = None
     count_qualifier: str | None = None
+    generic: bool = False  # a bare meeting word ("Meetings"), not a typed phrase
 
 
 # --- clauses ------------------------------------------------------------------------------------
 
 
-def clauses(text: str) -> list[tuple[int, int]]:
-    """Clauses: split at sentence ends, at semicolons outside parentheses and at blank lines."""
+def clauses(text: str, line_breaks: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """Clauses: split at sentence ends, at semicolons outside parentheses, at blank lines and at
+    the `line_breaks` given (the ends of subtitle lines, see `subtitle_lines`)."""
     bounds, depth, start = [], 0, 0
     for i, char in enumerate(text):
         if char == "(":
@@ -60,7 +63,7 @@ def clauses(text: str) -> list[tuple[int, int]]:
         end_here = (
             (char == ";" and depth == 0)
             or (char == "." and depth == 0 and (i + 1 == len(text) or text[i + 1].isspace()))
-            or (char == "\n" and text[i + 1 : i + 2] == "\n")
+            or (char == "\n" and (text[i + 1 : i + 2] == "\n" or i in line_breaks))
         )
         if end_here:
             if text[start : i + 1].strip():
@@ -69,6 +72,51 @@ def clauses(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         bounds.append((start, len(text)))
     return bounds
+
+
+@dataclass(frozen=True)
+class _Event:
+    """What names the one meeting of a global-meeting section or a report."""
+
+    name: str  # its heading or title
+    section_id: str
+    iscm_id: str | None
+    cues: str  # the text its format is read from
+    char_start: int
+    default_type: str | None = None  # its type when the name holds no meeting phrase
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def subtitle_lines(document: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """The subtitle lines of document.text[start:end], as (start, end) relative to `start`: a line
+    set in bold as a whole, at a paragraph start, that ends no sentence and no phrase (`ends_open`)
+    and is followed by a line in regular type opening with a capital ("**Key Events and
+    Outcomes**" / "Webinars, 16 January, ..."). It names what follows, not an event: its words
+    ("Events") are no meeting and no part of the sentence under it."""
+    text = document.text[start:end]
+
+    def bold(line: re.Match[str]) -> float:
+        return document.bold_fraction(start + line.start(), start + line.end())
+
+    found = []
+    lines = list(_LINE.finditer(text))
+    for line, following in itertools.pairwise(lines):
+        before = text[: line.start()]
+        at_paragraph_start = not before.strip() or bool(re.search(r"\n[ \t]*\n$|[.!?:][ \t]*\n$", before))
+        if (
+            at_paragraph_start
+            and following.start() == line.end() + 1
+            and following[0][:1].isupper()
+            and not re.search(r"[.!?:;,]\W*$", line[0])
+            and "," not in line[0]
+            and not ends_open(line[0])
+            and bold(line) == 1.0
+            and bold(following) < 1.0
+        ):
+            found.append((line.start(), line.end()))
+    return found
 
 
 # --- the extractor ------------------------------------------------------------------------------
@@ -133,10 +181,11 @@ class MeetingExtractor:
     ) -> list[MeetingRecord]:
         """The meetings of an ISCM's section, or of a page (each booked to the ISCM its sentence names)."""
         text = sdoc.text
-        mentions = self._mentions(sdoc)
+        subtitles = subtitle_lines(document, offset, offset + len(text))
+        mentions = self._mentions(sdoc, subtitles)
         records: list[MeetingRecord] = []
         paragraph_bounds = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text)]
-        for clause_start, clause_end in clauses(text):
+        for clause_start, clause_end in clauses(text, frozenset(b for _, b in subtitles)):
             in_clause = [m for m in mentions if clause_start <= m.start < clause_end]
             in_clause = self._drop_parts_and_plans(text, clause_start, in_clause)
             owners = {
@@ -155,7 +204,9 @@ class MeetingExtractor:
                     for i in range(len(in_clause))
                 ]
                 kept = [
-                    m for m, a in zip(in_clause, attachments, strict=True) if not self._dropped(m, text, a)
+                    m
+                    for m, a in zip(in_clause, attachments, strict=True)
+                    if not self._dropped(m, text, a, on_page=section.kind == "page")
                 ]
                 if len(kept) == len(in_clause):
                     break
@@ -201,11 +252,18 @@ class MeetingExtractor:
                     )
         return records
 
-    def _mentions(self, sdoc: Doc) -> list[Mention]:
+    def _mentions(self, sdoc: Doc, subtitles: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+        """The meeting phrases of a section, one mention per phrase; none in a subtitle line, and
+        no name reaching back into one."""
         spans = sorted(filter_spans(list(sdoc.spans[nlp.SPANS_KEY])), key=lambda s: s.start)
         mentions: list[Mention] = []
         previous: Span | None = None
         for span in spans:
+            if any(a <= span.start_char < b for a, b in subtitles):
+                continue
+            floor = max(
+                [mentions[-1].end if mentions else 0, *(b for _, b in subtitles if b <= span.start_char)]
+            )
             label = span.label_
             kind, _, role = label.partition("|")
             mention = Mention(
@@ -214,6 +272,7 @@ class MeetingExtractor:
                 span.start_char,
                 None if label == nlp.GENERIC_LABEL else kind,
                 role == "body",
+                generic=label == nlp.GENERIC_LABEL,
             )
             between = sdoc.text[mentions[-1].end : span.start_char] if mentions else ""
             last = mentions[-1] if mentions else None
@@ -236,7 +295,7 @@ class MeetingExtractor:
             ):
                 last.end = span.end_char + (1 if sdoc.text[span.end_char : span.end_char + 1] == ")" else 0)
             else:
-                self._extend_left(sdoc, span, mention, mentions[-1].end if mentions else 0)
+                self._extend_left(sdoc, span, mention, floor)
                 mention.end = _name_end(sdoc, span)
                 mentions.append(mention)
             previous = span
@@ -315,7 +374,7 @@ class MeetingExtractor:
             mention.meeting_type = self.rules.generic_with_ordinal
 
     def _drop_parts_and_plans(self, text: str, clause_start: int, mentions: list[Mention]) -> list[Mention]:
-        kept = []
+        kept: list[Mention] = []
         lowered = text.lower()
         part_from = _first_cue(lowered, clause_start, self.rules.part_of_cues, after=True)
         # Once a clause says a meeting is only prepared ("in preparation for a Steering Group
@@ -329,8 +388,17 @@ class MeetingExtractor:
             after = lowered[mention.end : mention.end + 25].lstrip(" ,")
             if any(after.startswith(c) for c in self.rules.not_held_cues_after):
                 continue
+            if kept and mention.meeting_type is None and self._possessive_before(lowered, mention):
+                # "the Working Group ... held its third meeting": the group's own meeting, one record
+                kept[-1].ordinal = kept[-1].ordinal or mention.ordinal
+                kept[-1].body = False
+                continue
             kept.append(mention)
         return kept
+
+    def _possessive_before(self, lowered: str, mention: Mention) -> bool:
+        before = lowered[max(0, mention.name_start - 12) : mention.name_start].split()
+        return bool(before) and before[-1] in self.rules.possessive_determiners
 
     def _attachment(
         self,
@@ -354,6 +422,12 @@ class MeetingExtractor:
         if not phrases and pre is not None:
             # Before the phrase ("On 19 January, the Steering Committee met"): the nearest date.
             phrases = meeting_dates(dates.find_dates(text[pre[0] : pre[1]], year, offset=pre[0]))[-1:]
+        if not phrases and stamps and self._says_same_day(text[clause_start:clause_end]):
+            # "DUBAI, 23 January 2024 - Ministers met today": the dateline's own date.
+            before = [(a, b) for a, b in stamps if b <= mention.start]
+            if before:
+                a, b = before[-1]
+                phrases = dates.find_dates(text[a:b], year, offset=a)[-1:]
         if not phrases:
             # spaCy's DATE entities as evidence for a date the rules did not read.
             for ent in sdoc.ents:
@@ -361,16 +435,25 @@ class MeetingExtractor:
                     phrases += meeting_dates(dates.find_dates(ent.text, year, offset=ent.start_char))
         return window, pre, phrases
 
+    def _says_same_day(self, clause: str) -> bool:
+        return any(re.search(rf"\b{re.escape(w)}\b", clause, re.I) for w in self.rules.same_day_words)
+
     def _dropped(
         self,
         mention: Mention,
         text: str,
         attachment: tuple[int, tuple[int, int] | None, list[dates.DatePhrase]],
+        on_page: bool = False,
     ) -> bool:
+        """A mention that is no meeting of its own: a group without a meeting word, date or count,
+        a type that needs a date or count, a meeting word that refers back ("the meeting"), or on
+        a web page a bare meeting word with nothing of its own (a menu's "Meetings")."""
         window, _, phrases = attachment
+        has_date, has_count = bool(phrases), mention.count is not None
+        if on_page and mention.generic and not has_date and not has_count and mention.ordinal is None:
+            return True
         if not phrases and _COORDINATION.match(text[mention.end : window]) and mention.count is None:
             return False  # shares the date of the mention it is coordinated with
-        has_date, has_count = bool(phrases), mention.count is not None
         if mention.body and not has_date and not has_count:
             return True
         if mention.meeting_type in self.rules.need_date_or_count and not has_date and not has_count:
@@ -472,6 +555,11 @@ class MeetingExtractor:
         in_place = re.search(r"\bin\s+((?:[A-Z][\w'-]+\s?)+),\s+((?:[A-Z][\w'-]+\s?)+)", tail)
         if in_place and self.attach.countries.country(in_place[2].strip()):
             base_place = Place(in_place[1].strip(), in_place[2].strip())
+        # A place named between the meeting and its date, with its country ("Study visit to
+        # Ankara, Türkiye, 3-5 June", "Conference (Adelaide, Australia, 10 December)").
+        named_before = self.attach.place(before_date.rsplit("(", 1)[-1], sdoc, 0)
+        if base_place == Place(None, None) and named_before.country:
+            base_place = named_before
         if not phrases:
             return [
                 replace(
@@ -522,17 +610,17 @@ class MeetingExtractor:
         """A global meeting section is one event: its heading names it, its first date dates it."""
         heading = section.heading or ""
         first_clause = sdoc.text[: clauses(sdoc.text)[0][1]] if sdoc.text.strip() else ""
-        return self._one_event(
-            document,
+        # A heading that names no meeting ("Annual Assembly of ISCM Chairs") still heads the
+        # section of one global meeting: the mechanisms' regular meeting.
+        event = _Event(
             heading,
             section.section_id,
             section.iscm_id,
-            sdoc,
-            offset,
-            year,
             cues=f"{heading} {first_clause}",
             char_start=section.char_start,
+            default_type=self.rules.generic_with_ordinal,
         )
+        return self._one_event(document, event, sdoc, offset, year)
 
     def _report(self, document: Document, info: DocumentInfo, resolver: Resolver) -> list[MeetingRecord]:
         """A meeting report is about one event: its title names it (and the ISCM that holds it), the
@@ -540,17 +628,10 @@ class MeetingExtractor:
         title = info.title or ""
         named = resolver.find_mentions(title)
         front = self.nlp(document.text[:2000])
-        events = self._one_event(
-            document,
-            title,
-            f"{document.doc_id}/other",
-            named[0][2] if named else None,
-            front,
-            0,
-            info.year,
-            cues=title,
-            char_start=0,
+        about = _Event(
+            title, f"{document.doc_id}/other", named[0][2] if named else None, cues=title, char_start=0
         )
+        events = self._one_event(document, about, front, 0, info.year)
         # How it was held: only the report's sentences that carry the event's own dates ("10-11
         # November 2021, virtual by Zoom"), never a cue elsewhere ("a fully online programme").
         for k, event in enumerate(events):
@@ -572,22 +653,23 @@ class MeetingExtractor:
         return events
 
     def _one_event(
-        self,
-        document: Document,
-        name: str,
-        section_id: str,
-        iscm_id: str | None,
-        sdoc: Doc,
-        offset: int,
-        year: int | None,
-        cues: str,
-        char_start: int,
+        self, document: Document, event: _Event, sdoc: Doc, offset: int, year: int | None
     ) -> list[MeetingRecord]:
+        """The one meeting a global-meeting section or a report is about: its type from the meeting
+        phrase its name holds (else `event.default_type`; none: no meeting), its date the first of
+        the text."""
+        name, section_id, iscm_id, cues, char_start = (
+            event.name,
+            event.section_id,
+            event.iscm_id,
+            event.cues,
+            event.char_start,
+        )
         name_doc = self.nlp(name.title())  # title case: "TENTH GLOBAL MEETING" reads as a phrase
         spans = filter_spans(list(name_doc.spans[nlp.SPANS_KEY]))
-        if not spans:
+        label = spans[-1].label_.partition("|")[0] if spans else event.default_type
+        if label is None:
             return []
-        label = spans[-1].label_.partition("|")[0]
         meeting_type = label if label != nlp.GENERIC_LABEL else self.rules.generic_with_ordinal
         phrases = dates.find_dates(sdoc.text, year)[:1]
         segment = self.attach.appositive(sdoc.text[phrases[0].char_end :]) if phrases else ""

@@ -38,12 +38,15 @@ _PAREN_TAIL = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]*(?:\([^()]*\)[^()]
 _ALTERNATIVES = re.compile(r"\s+or\s+|\s*[;,/]\s*")
 
 
-_DASH_TAIL = re.compile(r"^(?P<name>.{6,}?)(?:\s+[-|]|\s*:)\s+(?P<inner>[A-Za-z0-9+\-]{2,15})$")
-_DASH_HEAD = re.compile(r"^(?P<inner>[A-Za-z0-9+\-]{2,15})(?:\s+[-|]|\s*:)\s+(?P<name>.{6,})$")
+# An acronym is one or two tokens ("ADD", "AU HoAI").
+_ACRONYM_TOKENS = r"[A-Za-z0-9+\-]{2,15}(?: [A-Za-z0-9+\-]{2,15})?"
+_DASH_TAIL = re.compile(rf"^(?P<name>.{{6,}}?)(?:\s+[-|]|\s*:)\s+(?P<inner>{_ACRONYM_TOKENS})$")
+_DASH_HEAD = re.compile(rf"^(?P<inner>{_ACRONYM_TOKENS})(?:\s+[-|]|\s*:)\s+(?P<name>.{{6,}})$")
 
 
 def _is_acronym(text: str) -> bool:
-    return sum(c.isupper() for c in text) >= 2 and " " not in text
+    """'ADD', 'AU-HoAI', 'AU HoAI': two capitals or more in each token ('Bali Process' is a name)."""
+    return all(sum(c.isupper() for c in token) >= 2 for token in text.split(" "))
 
 
 def split_name(text: str) -> tuple[str, list[str]]:

@@ -1,11 +1,12 @@
-"""A PDF's text layer in reading order, with bold and pages (pdfplumber).
+"""A PDF's text layer in reading order, with bold and pages.
 
-  glyphs -> visible glyphs -> words (with font, size and colour) -> rows -> running headers and
-  footers dropped (they repeat across pages at one position) -> bands -> gutters found in each
-  band from its own word positions (valleys of the coverage profile; a band too sparse to show
-  one borrows the document's) -> each band read column by column -> lines, with a blank line
-  where the vertical gap or a short last line says a paragraph ends, and a column or page break
-  joined when the line before it fills the column mid-sentence.
+  glyphs (pdf_chars.py: pdfplumber's or pdfium's) -> visible glyphs -> words (with font, size
+  and colour) -> rows -> running headers and footers dropped (they repeat across pages at one
+  position) -> bands -> gutters found in each band from its own word positions (valleys of the
+  coverage profile; a band too sparse to show one borrows the document's) -> each band read
+  column by column -> lines, with a blank line where the vertical gap or a short last line says
+  a paragraph ends, and a column or page break joined when the line before it fills the column
+  mid-sentence.
 
 Visible glyphs. A producer prints glyphs that no reader sees: Chromium prints each unused soft
 hyphen as a blank glyph mapped to a space, drawn on top of its neighbours. A blank glyph is a
@@ -30,6 +31,14 @@ rows and two columns, no sliver column (a column rule drawn as a thin rectangle)
 with text, and no word crossing a cell border. Each row becomes one line of tab-separated
 cells, a cell's wrapped lines joined, as a text converter writes them.
 
+Readers. `LayoutSettings.reader` says where the glyphs come from (pdf_chars.py): "pdfplumber"
+(pdfminer parses the page in Python; the default and the reference) or "pdfium" (pypdfium2's C++
+parser, 4.6 times the pages per second in `make bench`), whose characters and shapes become the
+dicts pdfplumber gives. Everything after that is the same code for both: pdfplumber's word
+grouping and table finder, then this module's layout. They read the test suite's PDFs to the
+same text, but where pdfium decodes a glyph pdfminer cannot (an arrow with no Unicode mapping in
+a standard font: pdfminer's reads U+FFFD). Pages are read one at a time and closed after use.
+
 Every threshold is a named field of `LayoutSettings` (frozen, validated): `read(path, settings)`.
 The result is plain text with a bold flag per character and each page's start offset; the text
 passes of ingest (Unicode, hyphenation, split headings) then run on it as on a text file.
@@ -37,6 +46,7 @@ passes of ingest (Unicode, hyphenation, split headings) then run on it as on a t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import re
@@ -46,7 +56,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
+from iscm_extract import pdf_chars
+from iscm_extract.ingest import PDF_READERS
 
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
@@ -106,9 +117,15 @@ class LayoutSettings:
     table_min_column_width: float = 4.0  # narrower columns are the two sides of one rule
     table_min_filled_share: float = 0.5  # share of cells with text
     table_cell_tolerance: float = 1.0  # a word crossing a cell border by more than this is cut
+    # where the characters come from (pdf_chars.py): "pdfplumber" (the reference) or "pdfium"
+    reader: str = PDF_READERS[0]
 
     def __post_init__(self) -> None:
+        if self.reader not in PDF_READERS:
+            raise ValueError(f"layout setting reader must be one of {PDF_READERS}, not {self.reader!r}")
         for setting in dataclasses.fields(self):
+            if setting.name == "reader":
+                continue
             value = getattr(self, setting.name)
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise ValueError(f"layout setting {setting.name} must be a number, not {value!r}")
@@ -707,8 +724,8 @@ class _Page:
 def _read_pages(path: Path, settings: LayoutSettings) -> list[_Page]:
     pages = []
     try:
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
+        with contextlib.closing(pdf_chars.pages(path, settings.reader)) as source:
+            for page in source:  # each page is closed when the next is read
                 visible = _visible_page(page, settings)
                 words = _page_words(visible, settings)
                 found = _page_tables(visible, words, settings)

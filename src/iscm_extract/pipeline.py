@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from iscm_extract import classify, facts, ingest, normalise, segment
+from iscm_extract import classify, facts, ingest, listing, normalise, segment
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.rules import Rules
 
@@ -59,12 +59,17 @@ class StageTimes:
 
 
 def extract_document(
-    path: Path, rules: Rules, times: StageTimes | None = None, doc_id: str | None = None
+    path: Path,
+    rules: Rules,
+    times: StageTimes | None = None,
+    doc_id: str | None = None,
+    pdf_reader: str = ingest.PDF_READERS[0],
 ) -> DocumentResult:
-    """All stages for one input. Raises ingest.IngestError when the file cannot be read."""
+    """All stages for one input (a PDF's characters from `pdf_reader`). Raises
+    ingest.IngestError when the file cannot be read."""
     timed = times or StageTimes()
     with timed("ingest"):
-        document, warnings = ingest.read(path)
+        document, warnings = ingest.read(path, pdf_reader)
         if doc_id is not None and doc_id != document.doc_id:
             document = dataclasses.replace(document, doc_id=doc_id)
     problems = [Problem(document.doc_id, "ingest", "warning", w) for w in warnings]
@@ -74,7 +79,8 @@ def extract_document(
         definitions = normalise.find_definitions(document.text, rules.registry, rules.normalise)
         resolver = normalise.Resolver(rules.registry, rules.normalise, definitions)
     with timed("segment"):
-        sections, segment_problems = segment.segment(document, info, resolver, rules.sections)
+        syntax = listing.ListSyntax.from_rules(rules.facts)
+        sections, segment_problems = segment.segment(document, info, resolver, rules.sections, syntax)
     # Imported here: spaCy takes about a second to import, and a run served from the cache needs none.
     from iscm_extract import meetings
 
@@ -183,12 +189,14 @@ def _failed(path: Path, doc_id: str, stage: str, message: str) -> FailedInput:
     return FailedInput(doc_id, ingest.display_path(path), _sha256(path), problem)
 
 
-def _extract_or_fail(path: Path, rules: Rules, doc_id: str | None = None) -> DocumentResult | FailedInput:
+def _extract_or_fail(
+    path: Path, rules: Rules, doc_id: str | None = None, pdf_reader: str = ingest.PDF_READERS[0]
+) -> DocumentResult | FailedInput:
     """One document's result, or its failure as a problems row: never an exception."""
     doc_id = doc_id or path.stem
     times = StageTimes()
     try:
-        return extract_document(path, rules, times, doc_id)
+        return extract_document(path, rules, times, doc_id, pdf_reader)
     except ingest.IngestError as exc:
         return _failed(path, doc_id, "ingest", str(exc))
     except Exception as exc:  # one document's bug or resource error must not stop the batch
@@ -214,6 +222,7 @@ class RunOptions:
     dask_address: str | None = None  # a Dask scheduler; None: a LocalCluster of `workers` processes
     batch_size: int = 32  # documents validated together at most (engines.py)
     keep_results: bool = False  # RunResult.results: each extracted document's own data
+    pdf_reader: str = ingest.PDF_READERS[0]  # where PDF characters come from (pdf_chars.py)
 
 
 def run(paths: Iterable[Path], out_dir: Path, rules: Rules, options: RunOptions = RunOptions()) -> RunResult:

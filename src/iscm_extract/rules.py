@@ -180,6 +180,9 @@ class HeadingRule:
     iscm_id: str | None
     patterns: tuple[re.Pattern[str], ...]
     title_only: bool = False  # the line must read as a title (capitalised words or capitals)
+    # The section's text must match one of these, else it is of kind "other" (a stats section
+    # holds figures).
+    text_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,8 @@ class MeetingRules:
     topic_cues: tuple[str, ...]
     ligatures: tuple[str, ...]
     level_names: tuple[str, ...] = ()  # every level (the vocabulary of meetings.level)
+    same_day_words: tuple[str, ...] = ()  # "met today": the date of the page's dateline
+    possessive_determiners: frozenset[str] = frozenset()  # "held its third meeting"
 
 
 # A phrase is a string or {phrase: ..., body: true}.
@@ -321,7 +326,7 @@ class FactRules:
     all_members: tuple[re.Pattern[str], ...]
     max_theme_words: int
     theme_separator: re.Pattern[str]  # between a theme and its members
-    bullet: re.Pattern[str]  # a bullet mark opening a line
+    bullet: re.Pattern[str]  # a bullet mark or a number ("1.", "b)") opening a line
     anniversaries: tuple[re.Pattern[str], ...]
     not_titles: tuple[re.Pattern[str], ...]
     report_lists: tuple[re.Pattern[str], ...]
@@ -349,6 +354,7 @@ FACTS_FILE = _schema(
             max_theme_words=int,
             separators=list[str],
             bullets=list[str],
+            numbering=str,
         ),
         "anniversaries": _section(patterns=list[str]),
         "publications": _section(not_titles=list[str], report_lists=list[str]),
@@ -595,7 +601,8 @@ def load_sections(path: Path, registry: Registry) -> SectionRules:
         if not isinstance(title_only, bool):
             raise RulesError(f"{where}: title_only must be true or false, not {title_only!r}")
         patterns = _compile(raw.get("patterns"), f"{where}.patterns")
-        headings.append(HeadingRule(kind, iscm_id, patterns, title_only))
+        text_patterns = _compile(raw.get("text_patterns"), f"{where}.text_patterns")
+        headings.append(HeadingRule(kind, iscm_id, patterns, title_only, text_patterns))
     return SectionRules(
         max_heading_words=int(data.get("max_heading_words", 18)),
         skip_lines=_compile(data.get("skip_lines"), f"{path}: skip_lines"),
@@ -717,6 +724,8 @@ def load_meetings(path: Path) -> MeetingRules:
         topic_cues=_str_list(data.get("topic_cues"), f"{path}: topic_cues"),
         ligatures=_str_list(data.get("ligatures"), f"{path}: ligatures"),
         level_names=level_names,
+        same_day_words=_str_list(data.get("same_day_words"), f"{path}: same_day_words"),
+        possessive_determiners=frozenset(_str_list(data.get("possessive_determiners"), path.name)),
     )
 
 
@@ -765,6 +774,13 @@ def load_themes(path: Path) -> ThemeRules:
 
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _bullet(themes: dict[str, Any], path: Path) -> re.Pattern[str]:
+    """A bullet mark or a number opening a list line, and the spaces after it."""
+    marks = _alternation(_str_list(themes.get("bullets"), f"{path}: bullets")) or "(?!)"
+    (numbering,) = _compile([themes.get("numbering") or "(?!)"], f"{path}: themes.numbering")
+    return re.compile(rf"^(?:{marks}|{numbering.pattern})\s+", re.I)
 
 
 def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRules:
@@ -817,9 +833,7 @@ def load_facts(path: Path, registry: Registry, meetings: MeetingRules) -> FactRu
         theme_separator=re.compile(
             _alternation(_str_list(themes.get("separators") or [":"], f"{path}: separators"))
         ),
-        bullet=re.compile(
-            rf"^(?:{_alternation(_str_list(themes.get('bullets'), f'{path}: bullets')) or '(?!)'})\s+"
-        ),
+        bullet=_bullet(themes, path),
         anniversaries=patterns(section("anniversaries").get("patterns"), f"{path}: anniversaries", "ordinal"),
         not_titles=patterns(publications.get("not_titles"), f"{path}: publications.not_titles"),
         report_lists=patterns(publications.get("report_lists"), f"{path}: publications.report_lists"),

@@ -59,7 +59,7 @@ class _Stream:
         path = self.paths[done.doc_id]
         entry = done.entry
         if fresh and cache is not None and done.failure is None and done.sha256 is not None:
-            cache.put(done.sha256, done.doc_id, entry)  # without the renaming warning: see below
+            cache.put(path, done.sha256, done.doc_id, entry)  # without the renaming warning: see below
         renamed = self.renamed[done.doc_id] if done.failure is None else []  # none for a failure, as before
         if renamed:  # it depends on the other inputs, not on this one's content
             entry = entry_bytes(read_entry(entry).with_problems(renamed))
@@ -86,7 +86,9 @@ def run(
     write.check_output_dir(out_dir)  # before the work, not after it
     ids, renamed = pipeline.assign_doc_ids(inputs)
     order = sorted(inputs, key=lambda path: ids[path])  # every table is in doc_id order
-    cache = ResultCache(options.cache_dir, rules.fingerprint) if options.cache_dir else None
+    cache = (
+        ResultCache(options.cache_dir, rules.fingerprint, options.pdf_reader) if options.cache_dir else None
+    )
     stream = _Stream(order, ids, renamed)
     with assemble.part_folder(out_dir) as parts:
         todo = []
@@ -96,7 +98,7 @@ def run(
                 todo.append(path)
             else:
                 stream.finish(engines.Finished.of(cached), parts, cache, fresh=False)
-        jobs = [Job(path, ids[path], display_path(path)) for path in todo]
+        jobs = [Job(path, ids[path], display_path(path), options.pdf_reader) for path in todo]
         with progress_bar(len(todo), options.progress) as bar:
             for batch in engines.extract_all(jobs, rules, options):
                 for done in batch:

@@ -8,7 +8,7 @@ A heading is recognised by what it says and where it stands, never by its line n
   - it names a section kind of rules/sections.yaml, or resolves to a registry id (an ISCM
     heading, with or without its acronym), or reads like an ISCM's name (reported unresolved),
     or is an upper-case title (kind "other").
-A heading may be numbered ("3. Bali Process"), wrapped over two or three lines by a narrow column
+A heading may be numbered ("3. Bali Process"), wrapped over two to four lines by a narrow column
 (joined, the longest join first), or in capitals over several lines. A list entry ("Data: A, B")
 and a line with an unclosed bracket or quote are never headings.
 A run-in heading ("Almaty Process The 4th SOM, ...", text flattened from a PDF; ingest has cut
@@ -21,22 +21,22 @@ A heading with no text before the next one is a container, not a section.
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from dataclasses import dataclass, replace
 
+from iscm_extract import listing
+from iscm_extract.listing import ListSyntax
 from iscm_extract.model import Document, DocumentInfo, Problem, Section, SectionKind
 from iscm_extract.normalise import Resolver, split_name
 from iscm_extract.rules import SectionRules
+from iscm_extract.text import ENUMERATION, FUNCTION_WORDS, ends_open
 
 # Section kinds under which ISCM headings are looked for; lists of themes and publications
 # name ISCMs in every line and hold none of their sections.
 _ISCM_SCOPE = {"front_matter", "iscm", "stats", "other", "global_meeting"}
 _SENTENCE_END = re.compile(r"[.!?;]\"?$")
 _URL_LINE = re.compile(r"(?:https?://|www\.)\S+")
-_STOPWORDS = {"of", "the", "for", "on", "and", "in", "to", "from", "de", "del", "la", "y"}
-# "3. Bali Process", "IV) Rabat Process": a number before a heading. (A bullet marks a list
-# item, not a heading.)
-_ENUMERATION = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[A-Za-z])[.)]\s+(?=\S)")
 # A heading in capitals run into its text: words in capitals ("ISCMs" too), numbers and brackets,
 # then a capitalised word in lower case; a comma or colon makes it a list, not a heading.
 _CAPITALS_RUN = re.compile(
@@ -48,12 +48,12 @@ _RUN_TAIL = re.compile(r"(?: (?:A|I))+$")
 _DAYS_TAIL = re.compile(r"(?: [^\sA-Za-z]*\d[^\sA-Za-z]*(?<!\)))+$")
 _MONTH = re.compile("(?:" + "|".join(m for m in calendar.month_name if m) + r")\b")
 # A heading wrapped by a narrow column continues over at most this many lines.
-_MAX_HEADING_LINES = 3
+_MAX_HEADING_LINES = 4
 
 
 def unnumbered(text: str) -> str:
     """The heading without its enumeration: '3. Bali Process' -> 'Bali Process'."""
-    return _ENUMERATION.sub("", text, count=1)
+    return ENUMERATION.sub("", text, count=1)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Line:
     start: int
     end: int
     text: str  # stripped
+    entry: bool = False  # a themes list entry cut from a run-together line (listing.py)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Heading:
     kind: SectionKind
     heading: str | None
     iscm_id: str | None
+    text_patterns: tuple[re.Pattern[str], ...] = ()  # its text must match one, else kind "other"
 
 
 def split_lines(text: str) -> list[Line]:
@@ -102,7 +104,7 @@ def _upper_case_block(lines: list[Line], n: int) -> tuple[Line, int]:
 
 
 def _title_like(name: str) -> bool:
-    words = [w for w in re.findall(r"[\w'+-]+", name) if w.lower() not in _STOPWORDS]
+    words = [w for w in re.findall(r"[\w'+-]+", name) if w.lower() not in FUNCTION_WORDS]
     return bool(words) and sum(w[0].isupper() or w[0].isdigit() for w in words) / len(words) >= 0.75
 
 
@@ -116,9 +118,14 @@ class _HeadingFinder:
         return (
             len(text.split()) <= self.rules.max_heading_words
             and not text.endswith((".", ","))  # a comma: the line continues (a wrapped list)
+            # "... as the Coordinator of the Global Meeting of": a wrapped sentence, not a heading
+            and text.rsplit(maxsplit=1)[-1].lower() not in FUNCTION_WORDS
             # An unclosed bracket or quote: a sentence wrapped by a narrow column ('... "Secretariats
             # as ... on Migration" (19').
             and text.count("(") == text.count(")")
+            # A clause after a comma, in lower case, in a line that is no title: prose ("Following
+            # this, the chairs asked the Coordinator of the Global Meeting of ISCMs to draft").
+            and (not re.search(r",\s+[a-z]", text) or _title_like(text) or _upper_case(text))
             and (text.count('"') + text.count("“") + text.count("”")) % 2 == 0
             and not any(p.search(text) for p in self.rules.not_headings)
         )
@@ -129,7 +136,7 @@ class _HeadingFinder:
             if rule.title_only and not (_title_like(text) or _upper_case(text)):
                 continue
             if any(p.search(text) for p in rule.patterns):
-                return Heading(line.start, line.end, rule.kind, line.text, rule.iscm_id)  # type: ignore[arg-type]
+                return Heading(line.start, line.end, rule.kind, line.text, rule.iscm_id, rule.text_patterns)  # type: ignore[arg-type]
         return None
 
     def by_registry(self, line: Line) -> Heading | None:
@@ -213,6 +220,20 @@ class _HeadingFinder:
                 return heading
         return None
 
+    def rule_before_entry(self, line: Line, syntax: ListSyntax | None) -> Heading | None:
+        """A rule heading run in between text and a list's first entry ("... and the UNFCCC
+        Thematic Areas Anti-discrimination: GFMD, Quito Process"): the first word from which a
+        run-in rule heading reads."""
+        separator = listing.first_entry(line.text, syntax, self.resolver) if syntax else None
+        if separator is None:
+            return None
+        for word in re.finditer(r"(?<= )[A-Z]", line.text[:separator]):
+            rest = line.text[word.start() :]
+            heading = self.run_in_rule(Line(line.end - len(rest), line.end, rest))
+            if heading is not None:
+                return heading
+        return None
+
     def run_in(self, line: Line, current_id: str | None) -> Heading | None:
         tokens = line.text.split(" ")
         for n in range(min(len(tokens) - 3, self.rules.max_heading_words), 0, -1):
@@ -235,13 +256,14 @@ def _continues(lines: list[Line], n: int) -> bool:
     """The next line carries on line n's sentence ("The 14th Regional Dialogue" then "(22-23
     February) on ..."): a narrow column wraps a sentence into a heading-like line."""
     following = lines[n + 1].text if n + 1 < len(lines) else ""
-    return bool(following) and (following[0].islower() or following[0] == "(")
+    opens_item = bool(ENUMERATION.match(following))  # "a) Data: IGC, MIDWA" is a list's first item
+    return bool(following) and not opens_item and (following[0].islower() or following[0] == "(")
 
 
 def _wrapped_heading(
     finder: _HeadingFinder, lines: list[Line], n: int, iscm_scope: bool
 ) -> tuple[Heading, int] | None:
-    """A heading that a narrow column wrapped over two or three lines ("Migration Dialogue for the" /
+    """A heading that a narrow column wrapped over two to four lines ("Migration Dialogue for the" /
     "Intergovernmental Authority on" / "Development Region (IGAD-RCP)"): the joined lines name a
     section kind or resolve to a registry id. Returns the heading and its last line's number."""
     for last in range(min(n + _MAX_HEADING_LINES, len(lines)) - 1, n, -1):  # the longest first
@@ -279,10 +301,49 @@ def _title_apart(lines: list[Line], title: str | None) -> tuple[list[Line], Line
     return [*lines[:first], title_line, Line(rest_start, line.end, rest), *lines[first + 1 :]], title_line
 
 
+def _heads_a_list(lines: list[Line], n: int, syntax: ListSyntax | None) -> bool:
+    """Line n stands right before a list's first item, after a line that ends no phrase: a
+    heading may sit between two lists with no blank line ("- COP: PIDC [2" / "ISCMs]" /
+    "Thematic areas" / "- Borders: ...")."""
+    if syntax is None or n == 0 or n + 1 >= len(lines) or syntax.bullet.match(lines[n].text):
+        return False
+    previous = lines[n - 1].text
+    opens_list = bool(syntax.bullet.match(lines[n + 1].text))
+    return (
+        opens_list
+        and bool(previous)
+        and not previous.endswith(",")
+        and previous.split()[-1].lower() not in FUNCTION_WORDS
+    )
+
+
+def _entry_lines(lines: list[Line], syntax: ListSyntax | None, resolver: Resolver) -> list[Line]:
+    """The lines with each run-together themes list cut into one line per entry: a heading that
+    runs into an entry ("Thematic Areas Asylum and refugees: ...") then opens its line."""
+    if syntax is None:
+        return lines
+    cut: list[Line] = []
+    for line in lines:
+        starts = [0, *listing.entry_starts(line.text, syntax, resolver), len(line.text)]
+        if len(starts) == 2:
+            cut.append(line)  # the same line (the title line is known by identity)
+            continue
+        lead = line.end - len(line.text) if line.text else line.start
+        for a, b in itertools.pairwise(starts):
+            piece = line.text[a:b]
+            cut.append(Line(lead + a, lead + a + len(piece.rstrip()), piece.strip(), entry=a > 0))
+    return cut
+
+
 def find_headings(
-    doc: Document, resolver: Resolver, rules: SectionRules, title: str | None = None
+    doc: Document,
+    resolver: Resolver,
+    rules: SectionRules,
+    title: str | None = None,
+    syntax: ListSyntax | None = None,
 ) -> tuple[list[Heading], list[Line], list[Problem]]:
-    """Headings in reading order, the skipped 'continued' lines, and problems."""
+    """Headings in reading order, the skipped 'continued' lines, and problems. With a list
+    `syntax`, run-together themes lists are read entry by entry."""
     finder = _HeadingFinder(doc, resolver, rules)
     headings: list[Heading] = []
     skipped: list[Line] = []
@@ -291,6 +352,7 @@ def find_headings(
     at_break = after_blank = True
     paragraph_start = previous_paragraph_start = 0
     lines, title_line = _title_apart(split_lines(doc.text), title)
+    lines = _entry_lines(lines, syntax, resolver)
     consumed_until = -1  # lines of a heading wrapped over several lines
     for n, line in enumerate(lines):
         if n <= consumed_until:
@@ -301,6 +363,7 @@ def find_headings(
         if line is title_line:
             at_break = True
             continue
+        at_break = at_break or line.entry or _heads_a_list(lines, n, syntax)
         if after_blank:
             previous_paragraph_start, paragraph_start = paragraph_start, line.start
             after_blank = False
@@ -328,6 +391,8 @@ def find_headings(
                 line = lines[consumed_until]
         if heading is None and at_break:
             heading = finder.run_in_capitals(line) or finder.run_in_rule(line)
+        if heading is None:
+            heading = finder.rule_before_entry(line, syntax)
         if heading is None and at_break and kind in _ISCM_SCOPE:
             heading = finder.run_in(line, current_id)
         if (
@@ -354,8 +419,18 @@ def find_headings(
             kind, current_id = heading.kind, heading.iscm_id
             at_break = heading.body_start == line.end or bool(_SENTENCE_END.search(line.text))
         else:
-            # A sentence end, or a line without letters (a title block's "2016")
-            at_break = bool(_SENTENCE_END.search(line.text)) or not re.search(r"[^\W\d_]", line.text)
+            # A sentence end, a line without letters (a title block's "2016"), or a list item
+            # (a heading may follow a list with no blank line: "- COP: PIDC" / "Thematic areas").
+            at_break = (
+                bool(_SENTENCE_END.search(line.text))
+                or not re.search(r"[^\W\d_]", line.text)
+                or bool(
+                    syntax
+                    and syntax.bullet.match(line.text)
+                    and not line.text.endswith(",")
+                    and not ends_open(line.text)
+                )
+            )
     return headings, skipped, finder.problems
 
 
@@ -364,7 +439,11 @@ def _slug(text: str | None) -> str:
 
 
 def segment(
-    doc: Document, info: DocumentInfo, resolver: Resolver, rules: SectionRules
+    doc: Document,
+    info: DocumentInfo,
+    resolver: Resolver,
+    rules: SectionRules,
+    syntax: ListSyntax | None = None,
 ) -> tuple[list[Section], list[Problem]]:
     """Sections of a newsletter in reading order; any other document is one section of kind other."""
     text = doc.text
@@ -373,15 +452,18 @@ def segment(
         return [Section(f"{doc.doc_id}/page", 0, "page", info.title, iscm_id, 0, len(text), text)], []
     if info.kind != "newsletter":
         return [Section(f"{doc.doc_id}/other", 0, "other", info.title, None, 0, len(text), text)], []
-    headings, skipped, problems = find_headings(doc, resolver, rules, info.title)
-    starts = [Heading(0, 0, "front_matter", None, None), *headings]
+    headings, skipped, problems = find_headings(doc, resolver, rules, info.title, syntax)
+    starts = _without_subtitles(text, [Heading(0, 0, "front_matter", None, None), *headings])
     sections: list[Section] = []
     used_ids: dict[str, int] = {}
     for i, heading in enumerate(starts):
         end = starts[i + 1].start if i + 1 < len(starts) else len(text)
         end = _trim_end(text, heading.start, end, skipped)
-        if not text[heading.body_start : end].strip():
+        body = text[heading.body_start : end]
+        if not body.strip():
             continue  # a container heading, or nothing before the first heading
+        if heading.text_patterns and not any(p.search(body) for p in heading.text_patterns):
+            heading = replace(heading, kind="other", iscm_id=None)
         key = f"{heading.kind}:{heading.iscm_id or _slug(heading.heading) or heading.kind}"
         used_ids[key] = used_ids.get(key, 0) + 1
         if used_ids[key] > 1:
@@ -401,6 +483,29 @@ def segment(
     if not any(s.kind == "iscm" for s in sections):
         problems.append(Problem(doc.doc_id, "segment", "warning", "newsletter without any ISCM section", 0))
     return sections, problems
+
+
+def _without_subtitles(text: str, headings: list[Heading]) -> list[Heading]:
+    """Headings less the subtitles: a heading right under an ISCM's heading, with no text between,
+    that names no ISCM ("Budapest Process" / "Main Meetings at a Glance", "RCM - Regional
+    Conference on Migration" / "Delegates of the Regional Consultation" wrapped in a narrow
+    column) is the first line of that ISCM's section, not a section of its own."""
+    kept: list[Heading] = []
+    for heading in headings:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.kind == "iscm"
+            and previous.iscm_id is not None
+            and (
+                heading.kind not in {"iscm", "global_meeting"}
+                or (heading.kind == "iscm" and heading.iscm_id is None)
+            )
+            and not text[previous.body_start : heading.start].strip()
+        ):
+            continue
+        kept.append(heading)
+    return kept
 
 
 def page_iscm(text: str, title: str | None, resolver: Resolver) -> str | None:

@@ -9,11 +9,13 @@ list, and a mismatch leaves a problems row.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from iscm_extract import listing
 from iscm_extract.model import Problem, Section, ThemeRow
 from iscm_extract.normalise import Resolver, name_key
 from iscm_extract.numbers import number_value
@@ -45,6 +47,7 @@ class _Entry:
     theme: str
     start: int
     chars: list[tuple[str, int]] = field(default_factory=list)  # (char, offset in the document)
+    head_count: str | None = None  # a stated count printed after the name: "Data (5 ISCMs): ..."
     line_starts: list[int] = field(default_factory=list)  # where each continuation line begins
 
     @property
@@ -84,10 +87,51 @@ def _items(text: str) -> list[tuple[str, int, int]]:
     return items
 
 
+def _with_named_commas(
+    items: list[tuple[str, int, int]], text: str, resolver: Resolver
+) -> list[tuple[str, int, int]]:
+    """The items, with those that a body's name splits at its commas joined again
+    ("Intergovernmental Consultations on Migration" + "Asylum and Refugees")."""
+    joined: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(items):
+        item, start, end = items[i]
+        if resolver.resolve(item, record=False).iscm_id is None:
+            for j in range(i + 1, min(i + 3, len(items))):
+                name = text[start : items[j][2]]
+                if resolver.resolve(name, fuzzy=False, record=False).iscm_id is not None:
+                    item, end, i = name, items[j][2], j
+                    break
+        joined.append((item, start, end))
+        i += 1
+    return joined
+
+
+_AND = re.compile(r"\s+(?:and|&)\s+")
+
+
+def _joined_members(item: str, start: int, resolver: Resolver) -> list[tuple[str, str, int]]:
+    """The members of an item that joins them with "and" or "&" ("IGC & RCM"), each with its
+    iscm_id and start; empty unless every part is a member (a body's name may hold an "and":
+    "Consultations on Migration, Asylum and Refugees")."""
+    found, at = [], 0
+    for part in [*_AND.split(item)]:
+        at = item.index(part, at)
+        iscm_id = resolver.resolve(part, record=False).iscm_id
+        if iscm_id is None:
+            return []
+        found.append((iscm_id, part, start + at))
+        at += len(part)
+    for _, part, _ in found:
+        resolver.resolve(part)  # recorded in the aliases table
+    return found if len(found) > 1 else []
+
+
 class ThemeExtractor:
     def __init__(self, theme_rules: ThemeRules, rules: FactRules):
         self.catalogue = ThemeCatalogue(theme_rules)
         self.rules = rules
+        self.syntax = listing.ListSyntax.from_rules(rules)
 
     def extract(
         self, doc_id: str, sections: list[Section], resolver: Resolver
@@ -111,7 +155,7 @@ class ThemeExtractor:
         # stood before it.
         pending: tuple[str, int, bool] | None = None
         after_blank = True
-        for i, (line, line_start) in enumerate(section.lines()):
+        for i, (line, line_start) in enumerate(self._lines(section, resolver)):
             text = line.strip()
             if not text or (i == 0 and text == section.heading):
                 pending, after_blank = None, True
@@ -125,8 +169,14 @@ class ThemeExtractor:
             # lower case ("Return, readmission," / "reintegration: Bali Process, ...").
             if pending and separator and (pending[2] or head[:1].islower()):
                 head, lead = f"{pending[0]} {head}", pending[1]
+            head_count = self.rules.stated_count.search(head) if separator else None
+            if head_count is not None and not head[head_count.end() :].strip():
+                head = head[: head_count.start()]
+            else:
+                head_count = None
             if separator and 0 < len(head.split()) <= self.rules.max_theme_words and "//" not in rest[:2]:
                 current, pending = _Entry(" ".join(head.split()), lead), None
+                current.head_count = head_count["n"] if head_count else None
                 entries.append(current)
                 current.extend(rest.strip(), line_start + len(line.rstrip()) - len(rest.lstrip()))
             elif current is not None and self._continues(current, text, resolver):
@@ -136,6 +186,20 @@ class ThemeExtractor:
                 current, pending = None, (text, lead, after_blank)
             after_blank = False
         return entries
+
+    def _lines(self, section: Section, resolver: Resolver) -> list[tuple[str, int]]:
+        """The section's lines with their offsets, a run-in heading ("Thematic Areas Data: ...")
+        set apart and a run-together list cut into one line per entry (listing.py)."""
+        lines = section.lines()
+        heading = section.heading or ""
+        if lines and heading and lines[0][0].startswith(heading + " "):
+            first, start = lines[0]
+            lines[0:1] = [(heading, start), (first[len(heading) + 1 :], start + len(heading) + 1)]
+        cut: list[tuple[str, int]] = []
+        for line, start in lines:
+            starts = [0, *listing.entry_starts(line, self.syntax, resolver), len(line)]
+            cut += [(line[a:b], start + a) for a, b in itertools.pairwise(starts)]
+        return cut
 
     def _continues(self, entry: _Entry, line: str, resolver: Resolver) -> bool:
         """A line continues an entry whose list is still open: nothing yet after the colon, a
@@ -167,7 +231,8 @@ class ThemeExtractor:
         text = entry.members_text
         problems: list[Problem] = []
         counts = list(self.rules.stated_count.finditer(text))
-        stated_count = number_value(counts[0]["n"], self.rules) if counts else None
+        count_text = entry.head_count or (counts[0]["n"] if counts else None)
+        stated_count = number_value(count_text, self.rules) if count_text else None
         listed_part = text
         for count in counts:
             if not entry.continued_after(count.end()):
@@ -178,13 +243,18 @@ class ThemeExtractor:
             blank = " " * (count.end() - count.start())
             listed_part = listed_part[: count.start()] + blank + text[count.end() :]
         members: dict[str, tuple[str, int, int]] = {}  # iscm_id or "?name" -> (as written, span)
-        for item, start, end in _items(listed_part):
+        for item, start, end in _with_named_commas(_items(listed_part), listed_part, resolver):
             if any(p.search(item) for p in self.rules.all_members):
                 members.setdefault("*", (item, start, end))
                 continue
             hit = resolver.resolve(item)
             if not hit.iscm_id and _BROKEN.search(item):  # "Budapest Pro- (6 ISCMs)" / "cess"
                 hit = resolver.resolve(_BROKEN.sub("", item))
+            joined = [] if hit.iscm_id else _joined_members(item, start, resolver)
+            for iscm_id, part, part_start in joined:  # "MIDWA and the Rabat Process"
+                members.setdefault(iscm_id, (part, part_start, part_start + len(part)))
+            if joined:
+                continue
             if hit.iscm_id:
                 members.setdefault(hit.iscm_id, (item, start, end))
             elif item[0].islower():
