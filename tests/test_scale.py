@@ -174,11 +174,11 @@ _KILLED_AT_THE_FOURTH = textwrap.dedent(
     from iscm_extract import pipeline
     from iscm_extract.rules import load_rules
     real, calls = pipeline._extract_or_fail, []
-    def extract(path, rules, doc_id=None):
+    def extract(path, rules, doc_id=None, pdf_reader="pdfplumber"):
         calls.append(path)
         if len(calls) == 4:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(path, rules, doc_id)
+        return real(path, rules, doc_id, pdf_reader)
     pipeline._extract_or_fail = extract
     options = pipeline.RunOptions(cache_dir=Path(sys.argv[1]), batch_size=1)
     pipeline.run([Path(sys.argv[2])], Path(sys.argv[3]), load_rules(), options)
