@@ -115,3 +115,27 @@ WITHIN_TOLERANCE_IS_ABS_DIFFERENCE_LE_TOLERANCE = RowCheck(
         bool
     ),
 )
+
+# The checks tables.yaml names, by name: of a column (SeriesCheck) or of a row (RowCheck).
+NAMED: dict[str, SeriesCheck | RowCheck] = {
+    check.name: check
+    for check in (
+        REGISTRY_ID,
+        REGISTRY_ID_OR_NULL,
+        REGISTRY_ID_OR_ALL_OR_NULL,
+        LIST_OF_REGISTRY_IDS,
+        IS_LIST,
+        DATES_OR_NULL,
+        YEAR_WITHIN_PERIOD,
+        START_BEFORE_END,
+        START_DATE_NOT_AFTER_END_DATE,
+        YEAR_IS_THE_START_DATES_YEAR,
+        COUNT_OK_IS_STATED_EQUALS_LISTED,
+        PERCENT_AT_MOST_100,
+        ROLES_ALIGN_WITH_ISCM_IDS,
+        N_DATED_LE_N_RECORDS_LE_N_MEETINGS,
+        FIRST_YEAR_NOT_AFTER_LAST_YEAR,
+        DIFFERENCE_IS_EXTRACTED_MINUS_STATED,
+        WITHIN_TOLERANCE_IS_ABS_DIFFERENCE_LE_TOLERANCE,
+    )
+}

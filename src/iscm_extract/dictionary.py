@@ -9,12 +9,14 @@ committed file. A column's row reads, for example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from iscm_extract.tables import DISK_SCHEMAS, TABLES
+from iscm_extract.tables import TABLES
+from iscm_extract.tablespec import TableSpec, disk_schema
 
 
 def describe(table: str, column: str) -> str:
@@ -43,8 +45,9 @@ def _example(frame: pd.DataFrame | None, column: str) -> str:
     return ""
 
 
-def render(outputs: Path) -> str:
-    """docs/tables.md for the tables in `outputs` (examples are their first non-empty values)."""
+def render(outputs: Path, tables: Mapping[str, TableSpec] = TABLES) -> str:
+    """docs/tables.md for the tables in `outputs` (examples are their first non-empty values), as
+    `tables` declares them."""
     lines = [
         "# Data dictionary",
         "",
@@ -53,7 +56,7 @@ def render(outputs: Path) -> str:
         "Offsets (`char_start`, `char_end`) point into the document text that `documents.text_sha256`",
         'identifies. Read any table with `pd.read_parquet("outputs/<table>.parquet")`.',
     ]
-    for table, spec in TABLES.items():
+    for table, spec in tables.items():
         path = outputs / f"{table}.parquet"
         frame = pd.read_parquet(path) if path.exists() else None
         lines += ["", f"## {table}", "", spec.description]
@@ -62,7 +65,7 @@ def render(outputs: Path) -> str:
         if spec.row_checks:
             lines += ["", "Row checks: " + "; ".join(check.note for check in spec.row_checks) + "."]
         lines += ["", "| column | type | checks | meaning | example |", "| --- | --- | --- | --- | --- |"]
-        for field in DISK_SCHEMAS[table]:
+        for field in disk_schema(spec):
             column = spec.column(field.name)
             lines.append(
                 f"| `{field.name}` | {_type(field)} | {column.notes} | "

@@ -88,9 +88,8 @@ def aliases_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
             counts[key] += 1
             scores[key] = max(scores.get(key, 0.0), res.score)
         for definition in r.definitions:
-            key = (definition.alias, definition.iscm_id, "definition")
-            counts[key] += 1
-            scores[key] = 100.0
+            counts[definition.alias_key] += 1
+            scores[definition.alias_key] = 100.0
         rows += [
             {
                 "alias": alias,

@@ -185,9 +185,11 @@ class Column:
 @dataclass(frozen=True)
 class TableSpec:
     """One output table. `key`: the columns that identify a row across runs (diff.py); `unique`:
-    columns unique together (validated); `check_order`: the order pandera checks the columns in,
-    when not the table's (which check a row that fails two is reported for); `derived`: made from
-    the other tables (derived.py), not from one document's extraction alone."""
+    columns unique together (validated); `derived`: made from the other tables (derived.py), not
+    from one document's extraction alone; `gold_key`: the columns a gold row is matched on
+    (evaluate.py; `gold_folded` of them compared by name_key); `checked_first`: columns pandera
+    checks before the others (in the table's order), which decides the check a row that fails
+    two is reported for."""
 
     name: str
     description: str
@@ -196,7 +198,9 @@ class TableSpec:
     unique: tuple[str, ...] = ()
     row_checks: tuple[RowCheck, ...] = ()
     derived: bool = False
-    check_order: tuple[str, ...] = ()
+    checked_first: tuple[str, ...] = ()
+    gold_key: tuple[str, ...] = ()
+    gold_folded: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -236,7 +240,7 @@ def disk_schema(spec: TableSpec) -> pa.Schema:
 @functools.lru_cache(maxsize=64)
 def pandera_schema(spec: TableSpec, words: Vocabulary) -> pandera.DataFrameSchema:
     """The pandera schema a table's rows are validated with (lazily: every failure at once)."""
-    order = spec.check_order or tuple(spec.names)
+    order = [*spec.checked_first, *(name for name in spec.names if name not in spec.checked_first)]
     return pandera.DataFrameSchema(
         {name: spec.column(name).pandera(words) for name in order},
         checks=[pandera.Check(check.test, name=check.name) for check in spec.row_checks],
