@@ -64,15 +64,19 @@ def sections_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
 
 
 def meetings_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
-    rows = []
-    for r in sorted(results, key=lambda r: r.document.doc_id):
-        for m in r.meetings:
-            row = dataclasses.asdict(m)
-            row.update(joint_with=list(m.joint_with), outcomes=list(m.outcomes), warnings=list(m.warnings))
-            # The meeting's own year; the document's (issue) year when it has no date.
-            row["year"] = m.start_date.year if m.start_date is not None else r.info.year
-            rows.append(row)
-    return rows
+    """One row per meeting record, its tuples as lists, with the meeting's own year (the
+    document's (issue) year when it has no date)."""
+    return [
+        {
+            **dataclasses.asdict(m),
+            "joint_with": list(m.joint_with),
+            "outcomes": list(m.outcomes),
+            "warnings": list(m.warnings),
+            "year": m.start_date.year if m.start_date is not None else r.info.year,
+        }
+        for r in sorted(results, key=lambda r: r.document.doc_id)
+        for m in r.meetings
+    ]
 
 
 def aliases_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
@@ -106,16 +110,20 @@ def aliases_rows(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
 
 def fact_rows(results: Sequence[DocumentResult], table: str) -> list[dict[str, Any]]:
     """Rows of a facts table (themes, publications, ...) in document then text order."""
-    rows = []
-    for r in sorted(results, key=lambda r: r.document.doc_id):
-        for fact in getattr(r.facts, table):
-            row = {"doc_id": r.document.doc_id, **dataclasses.asdict(fact)}
-            if table == "themes":
-                row["year"] = r.info.year
-            if table == "participants":
-                row["role"] = fact.role
-            rows.append({k: list(v) if isinstance(v, tuple) else v for k, v in row.items()})
-    return rows
+    return [
+        _fact_row(r, table, fact)
+        for r in sorted(results, key=lambda r: r.document.doc_id)
+        for fact in getattr(r.facts, table)
+    ]
+
+
+def _fact_row(result: DocumentResult, table: str, fact: Any) -> dict[str, Any]:
+    """One fact's row, its tuples as lists; themes rows carry their newsletter's year, participants
+    rows their distinct roles joined."""
+    extra = {"year": result.info.year} if table == "themes" else {}
+    extra |= {"role": fact.role} if table == "participants" else {}
+    row = {"doc_id": result.document.doc_id, **dataclasses.asdict(fact), **extra}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in row.items()}
 
 
 FACT_TABLES = (

@@ -1,19 +1,19 @@
 """One declaration per output table (`TableSpec`), and everything derived from it.
 
-A table is declared once, in tables.py, as its columns (name, Arrow type, nullability, checks,
-meaning), its stable key, the columns unique together, its row checks and whether it is derived
-from the other tables. From that one declaration come:
+A table is declared once, in tables.yaml (loaded by tables.py), as its columns (name, Arrow type,
+nullability, checks, meaning), its stable key, the columns unique together, its row checks and
+whether it is derived from the other tables. From that one declaration come:
 
     arrow_schema(spec)           the Arrow schema rows are built and validated with
     disk_schema(spec)            the Parquet schema (vocabulary columns dictionary-encoded)
     pandera_schema(spec, words)  the pandera DataFrameSchema every write is validated with
-    column_notes(spec, column)   the checks column of the data dictionary (docs/tables.md)
+    Column.notes                 the checks column of the data dictionary (docs/tables.md)
 
-so that adding a column is one edit (a `Column` in tables.py) plus the extractor code that
-fills it. For example
+so that adding a column is one edit (a column in tables.yaml) plus the extractor code that
+fills it. For example the column
 
     Column("page", pa.int32(), "Page of the mention (PDF input); null for text.",
-           nullable=True, checks=(at_least(1),))
+           nullable=True, checks=(Bound(1),))
 
 is a nullable int32 field in Parquet, a nullable Int32 pandera column with a `>= 1` check, and a
 row of the data dictionary reading "nullable; >= 1".
@@ -63,14 +63,6 @@ class Bound:
 
     def pandera(self, words: Vocabulary) -> pandera.Check:
         return pandera.Check.ge(self.value) if self.lower else pandera.Check.le(self.value)
-
-
-def at_least(value: int | float) -> Bound:
-    return Bound(value)
-
-
-def at_most(value: int | float) -> Bound:
-    return Bound(value, lower=False)
 
 
 @dataclass(frozen=True)

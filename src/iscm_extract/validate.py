@@ -9,7 +9,7 @@ formats) are not written here: they come from the rules (`rules.Vocabulary`), pa
 validation, so that a level added to rules/meetings.yaml is valid everywhere.
 
 The writer validates before every write, and drops the rows that fail, per document, with a
-problems row naming the check (write.isolate_failures). `iscm-extract validate DIR` runs the same
+problems row naming the check (isolate.isolate_failures). `iscm-extract validate DIR` runs the same
 checks on tables already written, plus the checks across tables of one folder
 (`consistency_failures`): every table is the one the manifest describes (its sha256 and row
 count), so a folder that mixes the tables of two runs is rejected, and every doc_id of every
