@@ -17,11 +17,25 @@ from pathlib import Path
 
 import filelock
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from tests.conftest import RAW, ROOT
 
-from iscm_extract import cache, cli, diff, facts, ingest, nlp, pipeline, review, segment, validate, write
+from iscm_extract import (
+    cache,
+    cli,
+    diff,
+    facts,
+    ingest,
+    nlp,
+    output_folder,
+    pipeline,
+    review,
+    segment,
+    validate,
+    write,
+)
 from iscm_extract.rules import Rules, RulesError, load_rules
 
 PYTHON = sys.executable
@@ -208,7 +222,8 @@ _KILLER = textwrap.dedent(
     """
     import os, signal, sys, pickle
     from pathlib import Path
-    from iscm_extract import write
+    import pyarrow.parquet as pq
+    from iscm_extract import output_folder, write
     tables, manifest, words = pickle.loads(Path(sys.argv[1]).read_bytes())
     out, kill_at = Path(sys.argv[2]), sys.argv[3]
     steps = []
@@ -216,7 +231,7 @@ _KILLER = textwrap.dedent(
         steps.append(name)
         if name == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
-    real_write, real_swap = write.pq.write_table, write.swap_in
+    real_write, real_swap = pq.write_table, output_folder.swap_in
     def write_table(table, where):
         step(f"table-{len([s for s in steps if s.startswith('table')])}")
         real_write(table, where)
@@ -224,7 +239,7 @@ _KILLER = textwrap.dedent(
         step("before-swap")
         real_swap(staging, out_dir)
         step("after-swap")
-    write.pq.write_table, write.swap_in = write_table, swap_in
+    pq.write_table, output_folder.swap_in = write_table, swap_in
     write.write_outputs(tables, manifest, out, words)
     """
 )
@@ -262,10 +277,10 @@ def test_the_fallback_swap_cut_short_is_rolled_back(
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     aside = tmp_path / ".out.previous-1-0"
     os.rename(out, aside)  # the state a kill between the two renames leaves
-    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(output_folder, "_exchange", lambda a, b: False)
     calls = []
     monkeypatch.setattr(
-        write.pq, "write_table", lambda *a: calls.append(a) or (_ for _ in ()).throw(OSError("full"))
+        pq, "write_table", lambda *a: calls.append(a) or (_ for _ in ()).throw(OSError("full"))
     )
     with pytest.raises(OSError, match="full"):
         pipeline.run([SMALL], out, rules)
@@ -613,7 +628,7 @@ def test_a_backtick_in_a_diff_row_keeps_the_markdown(tmp_path: Path, corpus_outp
     table.loc[0, "title"] = "A `tick` and a | pipe <b>"
     pq.write_table(
         write.with_pandas_dtypes(
-            write.pa.Table.from_pandas(table, schema=write.SCHEMAS["publications"], preserve_index=False)
+            pa.Table.from_pandas(table, schema=write.SCHEMAS["publications"], preserve_index=False)
         ),
         copy / "publications.parquet",
     )

@@ -18,8 +18,9 @@ import pytest
 from tests.conftest import RAW
 
 import iscm_extract
-from iscm_extract import assemble, cli, document, engines, pipeline, validate, write
+from iscm_extract import arrow_tables, assemble, cli, document, engines, pipeline, tables, validate, write
 from iscm_extract.rules import Rules
+from iscm_extract.tablespec import pandera_schema
 
 SMALL = RAW / "iscm-survey-global-initiatives-2023.txt"  # the quickest document to extract
 FILES = [*(f"{name}.parquet" for name in write.SCHEMAS), "manifest.json"]
@@ -116,9 +117,9 @@ def test_ids_shared_by_two_documents_are_caught_when_assembling(corpus_outputs: 
     assert failure.startswith("sections: section_id not unique")
 
 
-def test_every_unique_key_without_the_doc_id_is_checked_across_documents() -> None:
-    for name, model in validate.MODELS.items():
-        schema = model.to_schema()
+def test_every_unique_key_without_the_doc_id_is_checked_across_documents(rules: Rules) -> None:
+    for name, spec in tables.TABLES.items():
+        schema = pandera_schema(spec, rules.vocabulary)
         keys = [(column,) for column, spec in schema.columns.items() if spec.unique]
         if schema.unique:
             keys.append((schema.unique,) if isinstance(schema.unique, str) else tuple(schema.unique))
@@ -129,7 +130,7 @@ def test_every_unique_key_without_the_doc_id_is_checked_across_documents() -> No
 def test_large_tables_are_written_a_row_group_at_a_time(
     tmp_path: Path, rules: Rules, corpus_outputs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(write, "ROW_GROUP_BYTES", 4096)  # every table but the smallest is "large"
+    monkeypatch.setattr(arrow_tables, "ROW_GROUP_BYTES", 4096)  # every table but the smallest is "large"
     monkeypatch.setattr(assemble, "_BLOCK", 2)  # and assembled from several chunks
     pipeline.run([RAW], tmp_path, rules)
     assert pq.ParquetFile(tmp_path / "meetings.parquet").num_row_groups > 1

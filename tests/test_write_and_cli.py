@@ -102,7 +102,7 @@ def test_a_failing_writer_leaves_previous_outputs_intact(
         real_write(table, where)
 
     real_write = pq.write_table
-    monkeypatch.setattr(write.pq, "write_table", failing_write)
+    monkeypatch.setattr(pq, "write_table", failing_write)
     with pytest.raises(OSError, match="disk full"):
         pipeline.run([RAW / "iscm-highlights-2023.txt"], tmp_path, rules)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -33,8 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from iscm_extract import cache, derived, document, validate, write
-from iscm_extract.document import TABLES
 from iscm_extract.rules import Rules
+from iscm_extract.tables import DOCUMENT_TABLES, SCHEMAS, TABLES
 
 # Tables are concatenated this many documents at a time, so that a table is a few large chunks
 # rather than one small chunk per document.
@@ -102,7 +102,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Assembled:
-    tables: write.TableFiles  # every table, in write.SCHEMAS order
+    tables: write.TableFiles  # every table, in SCHEMAS order
     sources: list[Source]
 
 
@@ -113,7 +113,7 @@ class _TableFile:
 
     def __init__(self, name: str, folder: Path) -> None:
         self.name = name
-        self.names = write.SCHEMAS[name].names
+        self.names = SCHEMAS[name].names
         self.columns: dict[str, list[Any]] = {column: [] for column in self.names}
         self.documents = 0
         self.size = write.TableSize(0, 0)
@@ -149,12 +149,12 @@ def assemble(parts: PartFolder, count: int, rules: Rules) -> Assembled:
     their document's id: a bug)."""
     folder = parts.path / "tables"
     folder.mkdir()
-    files = {name: _TableFile(name, folder) for name in TABLES}
+    files = {name: _TableFile(name, folder) for name in DOCUMENT_TABLES}
     named = derived.NamedIds()
     sources = []
     for index in range(count):
         entry = parts.read(index)
-        for name in TABLES:
+        for name in DOCUMENT_TABLES:
             files[name].add(entry.tables.get(name))
         named.add(entry.iscm_years)
         sources.append(Source(entry.doc_id, entry.source_path, entry.sha256))
@@ -163,9 +163,9 @@ def assemble(parts: PartFolder, count: int, rules: Rules) -> Assembled:
     iscms = write.table_of("iscms", derived.iscms_from_named(rules.registry, named))
     with pa.ipc.new_file(str(folder / "iscms.arrow"), iscms.schema) as writer:
         writer.write_table(iscms)
-    sizes = {name: files[name].size for name in TABLES}
+    sizes = {name: files[name].size for name in DOCUMENT_TABLES}
     sizes["iscms"] = write.TableSize(iscms.num_rows, iscms.nbytes)
-    tables = write.TableFiles(folder, {name: sizes[name] for name in write.SCHEMAS})
+    tables = write.TableFiles(folder, {name: sizes[name] for name in SCHEMAS})
     failures = validate.validate_frames({"iscms": validate.frame_of(iscms)}, rules.vocabulary)
     failures += cross_document_failures(tables)
     if failures:
@@ -175,18 +175,16 @@ def assemble(parts: PartFolder, count: int, rules: Rules) -> Assembled:
 
 # Keys that must be unique across all documents and do not hold the doc_id (a key that holds it
 # was checked with its own document's rows): table -> key columns.
-GLOBAL_KEYS = {
-    "documents": ("doc_id",),
-    "sections": ("section_id",),
-    "meetings": ("meeting_id",),
-    "headline_stats": ("section_id", "metric"),
-    "reconciliation": ("section_id", "metric"),
-    "iscms": ("iscm_id",),
+GLOBAL_KEYS: dict[str, tuple[str, ...]] = {
+    name: key
+    for name, spec in TABLES.items()
+    for key in spec.unique_keys
+    if "doc_id" not in key or name == "documents"
 }
 
 
 def cross_document_failures(tables: Mapping[str, pa.Table]) -> list[str]:
-    """The uniqueness checks of the table models (validate.py) whose keys do not hold the doc_id,
+    """The uniqueness checks of the tables (tables.py) whose keys do not hold the doc_id,
     over all documents at once, one table at a time (tables kept on disk are read batch by batch,
     only the keys kept)."""
     failures = []

@@ -38,10 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from iscm_extract import __version__
-from iscm_extract.document import TABLES, DocumentTables, table_columns, table_from_columns
+from iscm_extract.arrow_tables import table_of
+from iscm_extract.document import DocumentTables, table_columns, table_from_columns
 from iscm_extract.ingest import PDF_READERS, display_path
 from iscm_extract.model import Problem
-from iscm_extract.write import table_of
+from iscm_extract.tables import DOCUMENT_TABLES
 
 log = logging.getLogger("iscm_extract")
 FORMAT = "iscm-extract-cache/3"
@@ -191,7 +192,7 @@ def decode_entry(data: bytes) -> Entry:
     except (ValueError, TypeError, RecursionError) as exc:
         raise EntryError(f"does not decode ({exc})") from exc
     assert isinstance(entry, Entry)
-    unknown = set(entry.tables) - set(TABLES)
+    unknown = set(entry.tables) - set(DOCUMENT_TABLES)
     if unknown:
         raise EntryError(f"unknown tables {sorted(unknown)}")
     return entry
@@ -203,7 +204,7 @@ def read_entry(data: bytes) -> DocumentTables:
     try:
         tables = {
             name: table_from_columns(name, entry.tables[name]) if name in entry.tables else table_of(name, [])
-            for name in TABLES
+            for name in DOCUMENT_TABLES
         }
     except (ValueError, TypeError) as exc:
         raise EntryError(f"does not decode ({exc})") from exc

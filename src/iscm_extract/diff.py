@@ -18,24 +18,10 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-# Stable key of each table, and a looser identity to pair rows whose key changed.
-KEYS: dict[str, list[str]] = {
-    "documents": ["doc_id"],
-    "sections": ["section_id"],
-    "meetings": ["meeting_id"],
-    "aliases": ["doc_id", "alias", "iscm_id", "method"],
-    "themes": ["doc_id", "group", "theme", "iscm_id", "member"],
-    "publications": ["doc_id", "title"],
-    "anniversaries": ["doc_id", "iscm_id", "years"],
-    "headline_stats": ["section_id", "metric"],
-    "participants": ["doc_id", "row_no"],
-    "speakers": ["doc_id", "row_no"],
-    "survey_respondents": ["doc_id", "name"],
-    "problems": ["doc_id", "stage", "message"],
-    "meeting_counts": ["doc_id", "iscm_id", "year", "meeting_type", "level"],
-    "iscms": ["iscm_id"],
-    "reconciliation": ["section_id", "metric"],
-}
+from iscm_extract.tables import KEYS
+from iscm_extract.values import json_value
+
+# A looser identity than its key (tables.KEYS) to pair rows whose key changed.
 PAIR_ON: dict[str, list[list[str]]] = {
     "meetings": [
         ["doc_id", "section_id", "iscm_id", "meeting_type", "name"],  # its dates changed
@@ -70,20 +56,9 @@ class TableDiff:
         return self.status == "same" and not (self.added or self.removed or self.changed or self.schema)
 
 
-def _plain(value: Any) -> Any:
-    """A value comparable across runs and printable as JSON: arrays become lists, NA becomes None."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def _rows(path: Path) -> list[dict[str, Any]]:
     frame = pd.read_parquet(path)
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _index(rows: list[dict[str, Any]], columns: list[str]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:

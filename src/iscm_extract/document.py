@@ -31,9 +31,8 @@ from iscm_extract import derived, pipeline, validate, write
 from iscm_extract.ingest import PDF_READERS
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.rules import Rules
+from iscm_extract.tables import DOCUMENT_TABLES, SCHEMAS
 
-# Every table a document has rows in; `iscms` is made from all documents' `iscm_years`.
-TABLES = tuple(name for name in write.SCHEMAS if name != "iscms")
 _DOCUMENT_DERIVED = ("meeting_counts", "reconciliation")
 
 
@@ -163,7 +162,7 @@ def _document_tables(
 ) -> DocumentTables:
     doc_id = _doc_id(outcome)
     rows = by_doc.get(doc_id, {})
-    tables = {name: write.table_of(name, rows.get(name, [])) for name in TABLES}
+    tables = {name: write.table_of(name, rows.get(name, [])) for name in DOCUMENT_TABLES}
     years = {iscm_id: frozenset(found) for iscm_id, found in named.get(doc_id, {}).items()}
     if isinstance(outcome, FailedInput):
         return DocumentTables(
@@ -188,7 +187,7 @@ def _check_derived(rows: write.Rows, rules: Rules) -> None:
 def _split(rows: write.Rows) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """doc_id -> table -> that document's rows, in the batch's order."""
     by_doc: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for name in TABLES:
+    for name in DOCUMENT_TABLES:
         for row in rows.get(name, []):
             by_doc[row["doc_id"]][name].append(row)
     return by_doc
@@ -210,7 +209,7 @@ def table_columns(table: pa.Table) -> dict[str, list[Any]]:
 def table_from_columns(name: str, columns: Any) -> pa.Table:
     """The table `table_columns` gave `columns` for; ValueError or TypeError when they do not fit
     table `name`'s schema."""
-    schema = write.SCHEMAS[name]
+    schema = SCHEMAS[name]
     if not isinstance(columns, dict) or list(columns) != schema.names:
         raise ValueError(f"{name}: not the columns of the table")
     try:

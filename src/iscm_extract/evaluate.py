@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from iscm_extract.normalise import name_key
+from iscm_extract.tables import TABLES
 
 
 def _text(value: Any) -> str:
@@ -51,16 +52,16 @@ def _columns(*columns: str, folded: tuple[str, ...] = ()) -> Callable[[dict[str,
     return lambda row: tuple(name_key(_value(row[c])) if c in folded else _value(row[c]) for c in columns)
 
 
+# How a gold row is matched: sections and meetings by their own rules, the others on the columns
+# of their declaration's gold_key (tables.yaml).
 KEYS: dict[str, Callable[[dict[str, Any]], Hashable]] = {
     "sections": _section_key,
     "meetings": _meeting_key,
-    "themes": _columns("doc_id", "group", "theme", "iscm_id", folded=("theme",)),
-    "publications": _columns("doc_id", "title", "url", folded=("title",)),
-    "anniversaries": _columns("doc_id", "iscm_id", "years"),
-    "headline_stats": _columns("doc_id", "metric", "value"),
-    "participants": _columns("doc_id", "row_no", "name"),
-    "speakers": _columns("doc_id", "row_no", "name"),
-    "survey_respondents": _columns("doc_id", "iscm_id"),
+    **{
+        name: _columns(*spec.gold_key, folded=spec.gold_folded)
+        for name, spec in TABLES.items()
+        if spec.gold_key
+    },
 }
 FIELDS = {
     "meetings": ["meeting_type", "ordinal", "stated_count", "city", "country", "format"],

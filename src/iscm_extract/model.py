@@ -32,9 +32,9 @@ class Span:
 
 
 @dataclass(frozen=True)
-class Link:
-    start: int
-    end: int
+class Link(Span):
+    """A hyperlink of the source over text[start:end]."""
+
     url: str
 
 
@@ -176,6 +176,11 @@ class Definition:
     alias: str
     iscm_id: str
     char_start: int
+
+    @property
+    def alias_key(self) -> tuple[str, str, str]:
+        """What its aliases row counts it under: (alias, iscm_id, method)."""
+        return (self.alias, self.iscm_id, "definition")
 
 
 @dataclass(frozen=True)

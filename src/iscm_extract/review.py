@@ -37,6 +37,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from iscm_extract import ingest
+from iscm_extract.values import json_value
 
 # Tables whose rows have char offsets, in the order of the legend, with their colours.
 HIGHLIGHTED: dict[str, str] = {
@@ -65,17 +66,6 @@ class Highlight:
     fields: dict[str, Any]
 
 
-def _plain(value: Any) -> Any:
-    """A table value as JSON: lists as lists, dates as ISO text, nulls as None."""
-    if isinstance(value, str | bool | int | float) or value is None:
-        return None if isinstance(value, float) and pd.isna(value) else value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "__len__"):
-        return [_plain(v) for v in value]
-    return None if pd.isna(value) else str(value)
-
-
 def load_highlights(tables: dict[str, pd.DataFrame], doc_id: str) -> list[Highlight]:
     found = []
     for table in HIGHLIGHTED:
@@ -83,7 +73,7 @@ def load_highlights(tables: dict[str, pd.DataFrame], doc_id: str) -> list[Highli
         if frame is None:
             continue
         for index, row in frame[frame["doc_id"] == doc_id].iterrows():
-            fields = {k: _plain(v) for k, v in row.items()}
+            fields = {k: json_value(v) for k, v in row.items()}
             record_id = str(row["meeting_id"]) if table == "meetings" else f"{table}-{index}"
             found.append(Highlight(record_id, table, int(row["char_start"]), int(row["char_end"]), fields))
     return found
