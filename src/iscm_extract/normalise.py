@@ -12,27 +12,16 @@ is returned as such; callers report it, nothing is guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from iscm_extract.model import Definition, Resolution
+from iscm_extract.text import name_key
 
 if TYPE_CHECKING:
     from iscm_extract.rules import NormaliseRules, Registry, RegistryEntry
-
-_NON_KEY = re.compile(r"[^\w+]+")
-
-
-def name_key(name: str) -> str:
-    """Fold case, accents, punctuation and spacing: 'AU-HoAI', 'AU HOAI' and 'au hoai' are one key."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    key = _NON_KEY.sub(" ", plain.casefold().replace("_", " ")).strip()
-    return re.sub(r"^the\s+", "", key)
-
 
 _PAREN_TAIL = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*[.:]?$")
 _ALTERNATIVES = re.compile(r"\s+or\s+|\s*[;,/]\s*")

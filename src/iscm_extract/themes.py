@@ -17,9 +17,10 @@ from rapidfuzz import fuzz, process
 
 from iscm_extract import listing
 from iscm_extract.model import Problem, Section, ThemeRow
-from iscm_extract.normalise import Resolver, name_key
+from iscm_extract.normalise import Resolver
 from iscm_extract.numbers import number_value
 from iscm_extract.rules import FactRules, ThemeRules
+from iscm_extract.text import name_key
 
 GROUPS = {"global_initiatives": "global_initiative", "themes": "thematic_area"}
 
@@ -229,7 +230,55 @@ class ThemeExtractor:
         self, doc_id: str, group: str, entry: _Entry, resolver: Resolver
     ) -> tuple[list[ThemeRow], list[Problem]]:
         text = entry.members_text
-        problems: list[Problem] = []
+        stated_count, listed_part = self._stated_count(entry)
+        members, problems = self._members(doc_id, entry, listed_part, resolver)
+        if all(key.startswith("?") for key in members):
+            return [], []  # names no known body: a note or a sentence with a colon, not a list entry
+        theme_id = self.catalogue.theme_id(entry.theme)
+        if theme_id is None:
+            problems.append(
+                Problem(
+                    doc_id,
+                    "themes",
+                    "warning",
+                    f"theme {entry.theme!r} is not in rules/themes.yaml",
+                    entry.start,
+                )
+            )
+        listed_count = None if "*" in members else len(members)
+        count_ok = None if stated_count is None or listed_count is None else stated_count == listed_count
+        if count_ok is False:
+            problems.append(
+                Problem(
+                    doc_id,
+                    "themes",
+                    "warning",
+                    f"theme {entry.theme!r}: {stated_count} ISCMs stated, {listed_count} listed",
+                    entry.start,
+                )
+            )
+        evidence = f"{entry.theme}: {' '.join(text.split())}"
+        return [
+            ThemeRow(
+                group=group,
+                theme=entry.theme,
+                theme_id=theme_id,
+                iscm_id=None if key.startswith("?") else key,
+                member=written,
+                stated_count=stated_count,
+                listed_count=listed_count,
+                count_ok=count_ok,
+                evidence=evidence,
+                char_start=entry.chars[start][1],
+                char_end=entry.chars[end - 1][1] + 1,
+            )
+            for key, (written, start, end) in members.items()
+        ], problems
+
+    def _stated_count(self, entry: _Entry) -> tuple[int | None, str]:
+        """The count the entry states ("[6 ISCMs]", or after its name), and the text of its
+        members: up to the count, or with the count blanked where the list goes on after it."""
+        text = entry.members_text
         counts = list(self.rules.stated_count.finditer(text))
         count_text = entry.head_count or (counts[0]["n"] if counts else None)
         stated_count = number_value(count_text, self.rules) if count_text else None
@@ -242,7 +291,15 @@ class ThemeExtractor:
             # so that offsets stay those of `text`.
             blank = " " * (count.end() - count.start())
             listed_part = listed_part[: count.start()] + blank + text[count.end() :]
-        members: dict[str, tuple[str, int, int]] = {}  # iscm_id or "?name" -> (as written, span)
+        return stated_count, listed_part
+
+    def _members(
+        self, doc_id: str, entry: _Entry, listed_part: str, resolver: Resolver
+    ) -> tuple[dict[str, tuple[str, int, int]], list[Problem]]:
+        """The entry's members: iscm_id, "*" (all ISCMs) or "?name" (not in the registry) -> the
+        member as written and its span in `listed_part`; a problem for each unknown member."""
+        problems: list[Problem] = []
+        members: dict[str, tuple[str, int, int]] = {}
         for item, start, end in _with_named_commas(_items(listed_part), listed_part, resolver):
             if any(p.search(item) for p in self.rules.all_members):
                 members.setdefault("*", (item, start, end))
@@ -270,46 +327,4 @@ class ThemeExtractor:
                         entry.chars[start][1],
                     )
                 )
-        if all(key.startswith("?") for key in members):
-            return [], []  # names no known body: a note or a sentence with a colon, not a list entry
-        theme_id = self.catalogue.theme_id(entry.theme)
-        if theme_id is None:
-            problems.append(
-                Problem(
-                    doc_id,
-                    "themes",
-                    "warning",
-                    f"theme {entry.theme!r} is not in rules/themes.yaml",
-                    entry.start,
-                )
-            )
-        listed_count = None if "*" in members else len(members)
-        count_ok = None if stated_count is None or listed_count is None else stated_count == listed_count
-        if count_ok is False:
-            problems.append(
-                Problem(
-                    doc_id,
-                    "themes",
-                    "warning",
-                    f"theme {entry.theme!r}: {stated_count} ISCMs stated, {listed_count} listed",
-                    entry.start,
-                )
-            )
-        evidence = f"{entry.theme}: {' '.join(text.split())}"
-        rows = [
-            ThemeRow(
-                group=group,
-                theme=entry.theme,
-                theme_id=theme_id,
-                iscm_id=None if key.startswith("?") else key,
-                member=written,
-                stated_count=stated_count,
-                listed_count=listed_count,
-                count_ok=count_ok,
-                evidence=evidence,
-                char_start=entry.chars[start][1],
-                char_end=entry.chars[end - 1][1] + 1,
-            )
-            for key, (written, start, end) in members.items()
-        ]
-        return rows, problems
+        return members, problems
