@@ -14,7 +14,8 @@ from iscm_extract.model import Document, DocumentInfo, DocumentKind
 from iscm_extract.rules import ClassifyRules
 from iscm_extract.text import roman_to_int
 
-# The months' names and three-letter abbreviations (a period line is never read with "Sept").
+# The months' names and three-letter abbreviations: dates.MONTHS less "sept", which a period line
+# ("Sept - December 2023") has never been read with.
 _MONTHS = {name: number for name, number in MONTHS.items() if name != "sept"}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # A period stands on a line of its own ("January - December 2023"), unlike dates in prose.
