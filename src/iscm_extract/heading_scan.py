@@ -47,6 +47,7 @@ _URL_LINE = re.compile(r"(?:https?://|www\.)\S+")
 
 
 def split_lines(text: str) -> list[Line]:
+    """The text's lines, stripped, with their offsets: "A\n B" -> Line(0, 1, "A"), Line(2, 4, "B")."""
     lines, offset = [], 0
     for raw in text.split("\n"):
         lines.append(Line(offset, offset + len(raw), raw.strip()))
@@ -202,7 +203,7 @@ class _Scan:
         if heading is None and self.at_break and last == n:
             wrapped = wrapped_heading(finder, self.lines, n, self.in_iscm_scope)
             if wrapped is not None:
-                heading, self.consumed_until = wrapped
+                heading, self.consumed_until = wrapped.heading, wrapped.last_line
                 line = self.lines[self.consumed_until]
         return line, heading
 

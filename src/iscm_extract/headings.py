@@ -52,6 +52,8 @@ def unnumbered(text: str) -> str:
 
 @dataclass(frozen=True)
 class Line:
+    """A line of the document (or a part of one) and where it stands in the document's text."""
+
     start: int
     end: int
     text: str  # stripped
@@ -60,6 +62,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Heading:
+    """A section's heading as found: its kind, its text as written, its ISCM when it names one."""
+
     start: int  # where the section starts
     body_start: int  # where its text after the heading starts
     kind: SectionKind
@@ -69,11 +73,14 @@ class Heading:
 
 
 def upper_case(text: str) -> bool:
+    """Four letters in five or more in capitals: "MAIN MEETINGS BY ISCMs"."""
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) / len(letters) >= 0.8
 
 
 def title_like(name: str) -> bool:
+    """Three words in four or more, function words aside, capitalised or numbers: "Migration Dialogue for the
+    Intergovernmental Authority on Development"."""
     words = [w for w in re.findall(r"[\w'+-]+", name) if w.lower() not in FUNCTION_WORDS]
     return bool(words) and sum(w[0].isupper() or w[0].isdigit() for w in words) / len(words) >= 0.75
 
@@ -232,12 +239,18 @@ def continues(lines: list[Line], n: int) -> bool:
     return bool(following) and not opens_item and (following[0].islower() or following[0] == "(")
 
 
+@dataclass(frozen=True)
+class WrappedHeading:
+    heading: Heading
+    last_line: int  # the number of the last line it was wrapped over
+
+
 def wrapped_heading(
     finder: HeadingFinder, lines: list[Line], n: int, iscm_scope: bool
-) -> tuple[Heading, int] | None:
+) -> WrappedHeading | None:
     """A heading that a narrow column wrapped over two to four lines ("Migration Dialogue for the" /
     "Intergovernmental Authority on" / "Development Region (IGAD-RCP)"): the joined lines name a
-    section kind or resolve to a registry id. Returns the heading and its last line's number."""
+    section kind or resolve to a registry id."""
     for last in range(min(n + MAX_HEADING_LINES, len(lines)) - 1, n, -1):  # the longest first
         part = lines[n : last + 1]
         if not all(p.text for p in part) or any(re.search(r"[.!?;:)]$", p.text) for p in part[:-1]):
@@ -247,11 +260,14 @@ def wrapped_heading(
             continue
         heading = finder.by_rule(joined)
         if heading is None and iscm_scope:
+            # Recorded here and again by by_registry: the aliases table counts both.
             resolution = finder.resolver.resolve_heading(unnumbered(joined.text))
             if resolution is not None and resolution.iscm_id is not None:
                 heading = finder.by_registry(joined)
         if heading is not None:
             text = finder.doc.text[joined.start : joined.end]
             as_written = " ".join(text.split())
-            return Heading(joined.start, joined.end, heading.kind, as_written, heading.iscm_id), last
+            return WrappedHeading(
+                Heading(joined.start, joined.end, heading.kind, as_written, heading.iscm_id), last
+            )
     return None
