@@ -6,21 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 from tests.conftest import GOLD
+from tests.helpers import PARTICIPANT_TABLE, REPORT_HEAD, extract_text
 
-from iscm_extract import evaluate, pipeline
+from iscm_extract import evaluate
 from iscm_extract.model import DocumentResult
 from iscm_extract.rules import Rules
 
-REPORT_HEAD = (
-    "Report of the Eleventh Global Meeting of Chairs and Secretariats of ISCMs (GRCP 11)\n\n"
-    "Summary Report\n\nThe meeting was held online on 4-5 May 2031.\n\n"
-)
-
 
 def extract(tmp_path: Path, rules: Rules, text: str, name: str = "grcp11-report.txt") -> DocumentResult:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return pipeline.extract_document(path, rules)
+    return extract_text(tmp_path, rules, text, name)
 
 
 def test_participants_of_the_grcp9_report(corpus_outputs: Path) -> None:
@@ -47,23 +41,6 @@ def test_speakers_and_survey_respondents_match_the_gold(corpus_outputs: Path) ->
     for table in ("speakers", "survey_respondents"):
         assert scores[(table, "*")].f1 == 1.0, report
     assert all(eq == n for _, eq, n in scores[("speakers", "*")].fields), report
-
-
-PARTICIPANT_TABLE = (
-    "Participant List\n\nI. Participants from ISCMs\n\n"
-    "#\tISCM\tName\tPosition\n"
-    "1.\tMigration Dialogue for Central African States (MIDCAS) Chair\tMs Ana Bello\t"
-    "Director of Migration, Ministry of Interior of Chad\n"
-    "2.\tColombo Process Secretariat and Abu Dhabi Dialogue Secretariat\tMr Li Wei\tHead of the joint\n\n"
-    "#\tISCM\tName\tPosition\n"
-    "\t\t\tSecretariat of the Colombo Process and the ADD\n"
-    "3.\tRegional Conference on Migration (RCM)\tMr Juan Perez\tVice-Minister, RCM Chair\n"
-    "4.\tAndean Migration Forum Secretariat\tMs Eva Ruiz\tCoordinator\n\n"
-    "II. Host and Organizers (IOM)\n\n"
-    "#\tOrganization\tName\tPosition\n"
-    "5.\tIOM Headquarters\tMs Ada Okoro\tMigration Policy Officer\n\n"
-    "ANNEX VII: Materials\n"
-)
 
 
 def test_a_participant_table_split_by_pages(tmp_path: Path, rules: Rules) -> None:

@@ -6,18 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 from tests.conftest import GOLD, NEWSLETTERS
+from tests.helpers import HEAD, extract_text
 
-from iscm_extract import evaluate, pipeline
+from iscm_extract import evaluate
 from iscm_extract.model import DocumentResult
 from iscm_extract.rules import Rules
 
-HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
-
 
 def extract(tmp_path: Path, rules: Rules, body: str) -> DocumentResult:
-    path = tmp_path / "issue-2031.txt"
-    path.write_text(HEAD + body, encoding="utf-8")
-    return pipeline.extract_document(path, rules)
+    return extract_text(tmp_path, rules, HEAD + body, "issue-2031.txt")
 
 
 def test_anniversaries_and_headline_figures_are_exact_on_the_corpus(corpus_outputs: Path) -> None:

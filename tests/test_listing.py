@@ -7,8 +7,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from tests.helpers import OPENING, extract_text
 
-from iscm_extract import pipeline
 from iscm_extract.listing import ListSyntax, entry_starts
 from iscm_extract.normalise import Resolver
 from iscm_extract.rules import Rules
@@ -101,12 +101,8 @@ Annual report of the Bali Process (Bali Process) https://www.baliprocess.net/rep
 
 
 def _rows(tmp_path: Path, rules: Rules, text: str) -> list[tuple[str, str, str | None]]:
-    path = tmp_path / "issue-2031.txt"
-    head = (
-        "ISCM 2031 Highlights\n\nBali Process\n\nTwo Senior Officials' Meetings (3 March and 9 October).\n\n"
-    )
-    path.write_text(head + text, encoding="utf-8")
-    rows = pipeline.extract_document(path, rules).facts.themes
+    head = "ISCM 2031 Highlights\n\n" + OPENING
+    rows = extract_text(tmp_path, rules, head + text, "issue-2031.txt").facts.themes
     return sorted((r.group, r.theme, r.iscm_id) for r in rows)
 
 

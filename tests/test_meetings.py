@@ -11,18 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from tests.conftest import GOLD, NEWSLETTERS, RAW, ROOT
+from tests.helpers import HEAD, extract_text
 
 from iscm_extract import evaluate, pipeline
 from iscm_extract.model import MeetingRecord
 from iscm_extract.rules import Rules, RulesError, load_rules
 
-HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
-
 
 def extract(tmp_path: Path, rules: Rules, body: str) -> list[MeetingRecord]:
-    path = tmp_path / "issue-2031.txt"
-    path.write_text(HEAD + body, encoding="utf-8")
-    return pipeline.extract_document(path, rules).meetings
+    return extract_text(tmp_path, rules, HEAD + body, "issue-2031.txt").meetings
 
 
 def summary(records: list[MeetingRecord]) -> list[tuple[object, ...]]:

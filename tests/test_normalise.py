@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import ROOT
 
-from iscm_extract.normalise import Resolver, find_definitions, long_form_for, name_key, split_name
+from iscm_extract.normalise import Resolver, find_definitions, long_form_for, split_name
 from iscm_extract.rules import Rules, RulesError, load_rules
+from iscm_extract.text import name_key
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from tests.conftest import GOLD, ROOT
+from tests.helpers import extract_text
 
 from iscm_extract import evaluate, pipeline
 from iscm_extract.model import MeetingRecord
@@ -86,9 +87,7 @@ SAME_FACTS = {
 
 
 def _extract(tmp_path: Path, rules: Rules, text: str, name: str = "page.txt") -> pipeline.DocumentResult:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return pipeline.extract_document(path, rules)
+    return extract_text(tmp_path, rules, text, name)
 
 
 def _dated(records: list[MeetingRecord]) -> set[tuple[str | None, date | None, date | None]]:

@@ -11,11 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pdfplumber
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
 from tests.conftest import DOCUMENTS, GOLD, LAYOUTS, NEWSLETTERS, PdfRun
+from tests.helpers import PARTICIPANT_TABLE, REPORT_HEAD, SMALL_NEWSLETTER, image_only_pdf
 from tests.pdf_render import HEADER, RenderInfo, render
-from tests.test_annexes import PARTICIPANT_TABLE, REPORT_HEAD
 
 from iscm_extract import cli, ingest, pipeline, write
 from iscm_extract.evaluate import Score, evaluate
@@ -159,40 +157,10 @@ def test_iscm_headings_are_bold_in_the_pdf(pdf_runs: dict[int, PdfRun], columns:
         assert set(range(section.char_start, section.char_start + len(section.heading or ""))) <= bold
 
 
-_SMALL_NEWSLETTER = (
-    "\n\n".join(
-        [
-            "ISCM 2031 Highlights",
-            "Migration Dialogue for Central Asia (MIDCAS)",
-            (
-                "The 3rd Ministerial Conference (12-14 November) in Tashkent, Uzbekistan adopted the "
-                "Tashkent Declaration on labour mobility and skills partnerships. Two expert workshops "
-                "(March and June) on data exchange and return, and a webinar on climate mobility with the "
-                "participation of national statistical offices from the region."
-            ),
-            "Mediterranean Transit Migration Dialogue (MTM)",
-            (
-                "Senior Officials Meeting (4-5 February), Valletta, Malta, discussed border management, "
-                "protection at sea and legal pathways. Four thematic meetings on readmission and "
-                "sustainable reintegration were held online during the year with partner countries of "
-                "origin and transit."
-            ),
-            "Colombo Process",
-            (
-                "Senior Officials Meeting (22 May) on the future of work and skills recognition for migrant "
-                "workers, and a regional consultation on ethical recruitment that adopted a set of "
-                "recommendations for member states."
-            ),
-        ]
-    )
-    + "\n"
-)
-
-
 @pytest.mark.parametrize("columns", [1, 2, 3])
 def test_a_new_newsletter_reads_in_order_in_any_number_of_columns(tmp_path: Path, columns: int) -> None:
     raw = tmp_path / "new.txt"
-    raw.write_text(_SMALL_NEWSLETTER * 8, encoding="utf-8")  # long enough to fill columns and pages
+    raw.write_text(SMALL_NEWSLETTER * 8, encoding="utf-8")  # long enough to fill columns and pages
     render(raw.read_text(encoding="utf-8"), tmp_path / "new.pdf", columns)
     assert _normalised(ingest.read(tmp_path / "new.pdf")[0].text) == _normalised(ingest.read(raw)[0].text)
 
@@ -200,20 +168,12 @@ def test_a_new_newsletter_reads_in_order_in_any_number_of_columns(tmp_path: Path
 # --- bad PDFs ------------------------------------------------------------------------------------------
 
 
-def _image_only_pdf(path: Path) -> None:
-    """A scan: shapes, no text layer."""
-    canvas = Canvas(str(path), pagesize=A4)
-    canvas.rect(50, 50, 400, 600, fill=1)
-    canvas.showPage()
-    canvas.save()
-
-
 @pytest.mark.parametrize(
     ("name", "make", "message"),
     [
         ("corrupt", lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj <<\x00\x9c garbage"), "not a readable PDF"),
         ("locked", lambda p: render("ISCM Highlights\n\nText.", p, password="secret"), "password-protected"),
-        ("scanned", _image_only_pdf, "without a text layer"),
+        ("scanned", image_only_pdf, "without a text layer"),
         ("empty", lambda p: p.write_bytes(b""), "file is empty"),
     ],
 )
@@ -226,7 +186,7 @@ def test_a_bad_pdf_is_a_problem_row_and_the_batch_goes_on(
 ) -> None:
     inputs = tmp_path / "raw"
     inputs.mkdir()
-    (inputs / "good.txt").write_text(_SMALL_NEWSLETTER, encoding="utf-8")
+    (inputs / "good.txt").write_text(SMALL_NEWSLETTER, encoding="utf-8")
     make(inputs / f"{name}.pdf")
     out = tmp_path / "out"
     assert cli.main(["extract", str(inputs), "--out", str(out), "--no-cache"]) == 1

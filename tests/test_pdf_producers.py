@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
 import pytest
 from tests.conftest import GOLD, PARITY_TEXTS, PRODUCERS, RAW, extract_folder
-from tests.html_render import HEADER, print_pdf, render
+from tests.helpers import chromium_page
+from tests.html_render import HEADER, render
 
 from iscm_extract import ingest, pdf, pipeline
 from iscm_extract.evaluate import Score, evaluate
@@ -94,94 +94,6 @@ def test_printed_newsletters_have_the_hazards(
                 if b["text"] == " " and c["x0"] < b["x1"] - 0.5 and abs(c["top"] - b["top"]) < 1
             ]
             assert overlapping
-
-
-# --- one page per failure class, printed by Chromium -----------------------------------------------
-
-_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
-@page {{ size: A4; margin: 20mm; }}
-body {{ font: 9pt "DejaVu Serif"; line-height: 1.3; margin: 0; }}
-.flow {{ columns: {columns}; column-gap: 16pt; column-rule: 0.6pt solid #777; }}
-p {{ text-align: justify; hyphens: manual; margin: 0 0 4pt 0; }}
-.bar {{ column-span: all; background: #1f4e79; color: #fff; font: bold 9.5pt "DejaVu Sans";
-        padding: 3pt 6pt; }}
-.box {{ background: #e8eef5; border: 0.8pt solid #9fb3c8; padding: 4pt 5pt; }}
-.big {{ column-span: all; font: bold 15pt "DejaVu Sans"; margin: 4pt 0; }}
-h2 {{ font: bold 9.5pt "DejaVu Sans"; margin: 6pt 0 2pt 0; }}
-table {{ border-collapse: collapse; width: 100%; }} td {{ border: 0.6pt solid #000; padding: 2pt; }}
-</style></head><body>{body}</body></html>"""
-
-
-def _sentences(label: str, count: int) -> str:
-    """Numbered sentences, so that reading order can be checked: "Alpha 1 ...", "Alpha 2 ..." """
-    return " ".join(
-        f"{label} {n} reports on labour mobility and regional cooperation." for n in range(1, count + 1)
-    )
-
-
-def _boxed(boxed: str, plain: str) -> str:
-    """A shaded, bordered box of sentences, then a paragraph of others."""
-    return f'<div class="box"><p>{_sentences(boxed, 6)}</p></div><p>{_sentences(plain, 12)}</p>'
-
-
-@dataclass(frozen=True)
-class ChromiumPage:
-    body: str  # HTML inside <body>
-    columns: int = 2  # of the .flow blocks
-
-
-_SHY = "\u00ad"
-# The pages of the failure classes, by name (tests/test_pdf_readers.py reads each with both readers).
-PAGES: dict[str, ChromiumPage] = {
-    "soft-hyphen": ChromiumPage(
-        f"<p>The{_SHY}mat{_SHY}ic con{_SHY}sul{_SHY}ta{_SHY}tions "
-        f"(16 Feb{_SHY}ru{_SHY}ary) and work{_SHY}shops.</p>",
-        columns=1,
-    ),
-    "line-end-hyphen": ChromiumPage(
-        "<p>"
-        + " ".join(
-            f"meet{_SHY}ings con{_SHY}sul{_SHY}ta{_SHY}tions in{_SHY}ter{_SHY}na{_SHY}tion{_SHY}al"
-            for _ in range(30)
-        )
-        + "</p>",
-        columns=3,
-    ),
-    "banners-between-columns": ChromiumPage(
-        f'<div class="flow"><p>{_sentences("Alpha", 16)}</p></div>'
-        '<div class="bar">SHORT BANNER</div>'
-        f'<div class="flow"><p>{_sentences("Beta", 16)}</p></div>'
-        '<div class="big">Large Print</div>'
-        f'<div class="flow"><p>{_sentences("Gamma", 16)}</p></div>'
-    ),
-    "banner-and-heading": ChromiumPage(
-        "<p>ISCM 2031 Highlights</p>"
-        '<div class="bar" style="padding: 1pt 0 0 0">MAIN EVENTS IN 2031</div>'
-        '<div class="flow"><h2 style="margin-top: 0">Migration Dialogue for West Africa (MIDWA)</h2>'
-        f"<p>The Ministerial Conference (12 March) adopted a declaration. {_sentences('Delta', 10)}</p></div>"
-    ),
-    "rules-bars-and-a-table": ChromiumPage(
-        '<div class="bar">ADDRESSED AT ISCM EVENTS AND THEMATIC AREAS ADDRESSED IN 2031</div>'
-        f'<div class="flow">{_boxed("Alpha", "Beta")}</div>'
-        '<div class="bar">2031 PUBLICATIONS</div>'
-        f'<div class="flow">{_boxed("Gamma", "Delta")}</div>'
-        '<div class="bar">ANNEX</div>'
-        "<table><tr><td>#</td><td>ISCM</td><td>Name</td></tr>"
-        "<tr><td>1</td><td>MIDWA</td><td>A. Person</td></tr>"
-        "<tr><td>2</td><td>RCM</td><td>B. Person</td></tr></table>"
-    ),
-    "short-soft-hyphens": ChromiumPage(
-        f"<p>The{_SHY}mat{_SHY}ic con{_SHY}sul{_SHY}ta{_SHY}tions</p>", columns=1
-    ),
-}
-
-
-def chromium_page(name: str, folder: Path, render_cache: Path) -> Path:
-    """The failure-class page `name` printed by Chromium into `folder`."""
-    page = PAGES[name]
-    return print_pdf(
-        _PAGE.format(columns=page.columns, body=page.body), folder / "page.pdf", "chromium", render_cache
-    )
 
 
 def test_a_soft_hyphen_not_used_is_no_word_break(tmp_path: Path, render_cache: Path) -> None:

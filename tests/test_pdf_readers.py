@@ -36,10 +36,15 @@ from tests.conftest import (
     PdfRun,
     extract_folder,
 )
+from tests.helpers import (
+    PAGES,
+    PARTICIPANT_TABLE,
+    REPORT_HEAD,
+    SMALL_NEWSLETTER,
+    chromium_page,
+    image_only_pdf,
+)
 from tests.pdf_render import RenderInfo, render
-from tests.test_annexes import PARTICIPANT_TABLE, REPORT_HEAD
-from tests.test_pdf import _SMALL_NEWSLETTER, _image_only_pdf
-from tests.test_pdf_producers import PAGES, chromium_page
 
 from iscm_extract import cache, cli, pdf, pdf_chars, pipeline
 from iscm_extract.rules import Rules
@@ -192,7 +197,7 @@ _RULED_REPORT = REPORT_HEAD + "Opening remarks were given by the Chair. " * 30 +
 # as a newsletter under the name it is read by there), and any PDF in raw/ or tests/ (none today).
 SMALL_PDFS: dict[str, Callable[[Path, Path], Path]] = {
     **{f"ruled-table-{c}": _reportlab(_RULED_REPORT, "report.pdf", c) for c in LAYOUTS},
-    **{f"new-newsletter-{c}": _reportlab(_SMALL_NEWSLETTER * 8, "new.pdf", c) for c in (1, 2, 3)},
+    **{f"new-newsletter-{c}": _reportlab(SMALL_NEWSLETTER * 8, "new.pdf", c) for c in (1, 2, 3)},
     **{
         f"chromium-{name}": _chromium(
             name, "iscm-highlights-2031.pdf" if name == "banner-and-heading" else None
@@ -228,7 +233,7 @@ def test_pdfium_reads_every_other_pdf_as_pdfplumber(
     [
         (lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj <<\x00\x9c garbage"), "not a readable PDF ("),
         (lambda p: render("ISCM Highlights\n\nText.", p, password="secret"), "password-protected PDF: "),
-        (_image_only_pdf, "PDF without a text layer (a scanned document?): nothing to extract"),
+        (image_only_pdf, "PDF without a text layer (a scanned document?): nothing to extract"),
     ],
     ids=["corrupt", "locked", "scanned"],
 )
@@ -445,7 +450,7 @@ def test_the_reader_is_a_checked_setting() -> None:
 def test_the_command_line_takes_the_reader(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = tmp_path / "raw"
     inputs.mkdir()
-    render(_SMALL_NEWSLETTER * 3, inputs / "iscm-highlights-2031.pdf", 2)
+    render(SMALL_NEWSLETTER * 3, inputs / "iscm-highlights-2031.pdf", 2)
     outs = {}
     for reader in ("pdfplumber", "pdfium"):
         outs[reader] = tmp_path / reader
@@ -464,8 +469,8 @@ def test_the_cache_keeps_the_readers_apart(tmp_path: Path, rules: Rules) -> None
     """A result read by one reader is not served to the other; a text input is served to both."""
     inputs = tmp_path / "raw"
     inputs.mkdir()
-    render(_SMALL_NEWSLETTER, inputs / "iscm-highlights-2031.pdf", 2)
-    (inputs / "iscm-highlights-2032.txt").write_text(_SMALL_NEWSLETTER, encoding="utf-8")
+    render(SMALL_NEWSLETTER, inputs / "iscm-highlights-2031.pdf", 2)
+    (inputs / "iscm-highlights-2032.txt").write_text(SMALL_NEWSLETTER, encoding="utf-8")
     extracted = []
     for reader in ("pdfplumber", "pdfium", "pdfium", "pdfplumber"):
         options = pipeline.RunOptions(cache_dir=tmp_path / "cache", pdf_reader=reader)

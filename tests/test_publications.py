@@ -5,19 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import GOLD
+from tests.helpers import HEAD, OPENING, extract_text
 
-from iscm_extract import evaluate, pipeline
+from iscm_extract import evaluate
 from iscm_extract.model import Publication
 from iscm_extract.rules import Rules
 
-HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
-OPENING = "Bali Process\n\nTwo Senior Officials' Meetings (3 March and 9 October).\n\n"
-
 
 def publications_of(tmp_path: Path, rules: Rules, text: str, head: str = HEAD + OPENING) -> list[Publication]:
-    path = tmp_path / "issue-2031.txt"
-    path.write_text(head + text, encoding="utf-8")
-    return pipeline.extract_document(path, rules).facts.publications
+    return extract_text(tmp_path, rules, head + text, "issue-2031.txt").facts.publications
 
 
 def test_publications_eval_is_exact_on_title_and_url(corpus_outputs: Path) -> None:

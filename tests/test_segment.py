@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import GOLD, NEWSLETTERS
+from tests.helpers import HEAD, extract_text
 
-from iscm_extract import evaluate, pipeline
+from iscm_extract import evaluate
 from iscm_extract.model import DocumentResult
 from iscm_extract.rules import Rules
 
 
-def extract_text(tmp_path: Path, rules: Rules, text: str, name: str = "issue.txt") -> DocumentResult:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return pipeline.extract_document(path, rules)
+def extract(tmp_path: Path, rules: Rules, text: str, name: str = "issue.txt") -> DocumentResult:
+    return extract_text(tmp_path, rules, text, name)
 
 
 def headings(result: DocumentResult) -> list[tuple[str, str | None]]:
@@ -31,16 +30,13 @@ def test_sections_f1_is_one_on_every_newsletter(corpus_outputs: Path) -> None:
         assert score.f1 == 1.0, evaluate.format_scores([score])
 
 
-HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
-
-
 def test_run_in_headings_of_text_flattened_from_a_pdf(tmp_path: Path, rules: Rules) -> None:
     text = HEAD + (
         "Almaty Process The 4th SOM, 25-26 September, Astana, discussed mixed movements.\n"
         "Migration Dialogue for West Africa (MIDWA) Ministerial Meeting (3 May) adopted a roadmap.\n"
         "Bali Process Two workshops (June) on biometrics.\n"
     )
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     assert headings(result)[1:] == [("iscm", "ALMATY"), ("iscm", "MIDWA"), ("iscm", "BALI")]
     assert [s.heading for s in result.sections[1:]] == [
         "Almaty Process",
@@ -56,7 +52,7 @@ def test_a_sections_own_name_opening_a_paragraph_is_not_a_new_section(tmp_path: 
         + "Bali Process\nSOM (4 May).\n\nBali Process Ministers met again (5 May).\n\n"
         + "Prague Process\nSOM (1 June).\n"
     )
-    assert headings(extract_text(tmp_path, rules, text))[1:] == [("iscm", "BALI"), ("iscm", "PRAGUE")]
+    assert headings(extract(tmp_path, rules, text))[1:] == [("iscm", "BALI"), ("iscm", "PRAGUE")]
 
 
 def test_anniversary_and_continued_lines_are_not_sections(tmp_path: Path, rules: Rules) -> None:
@@ -65,7 +61,7 @@ def test_anniversary_and_continued_lines_are_not_sections(tmp_path: Path, rules:
         "MAIN MEETINGS BY ISCMs (CONTINUED)\n\n"
         "Migration Dialogue for West Africa (MIDWA)\n\n30th anniversary of MIDWA\n\nWorking group (May).\n"
     )
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     assert headings(result)[1:] == [("iscm", "ALMATY"), ("iscm", "MIDWA")]
     assert "CONTINUED" not in result.sections[1].text
     assert "30th anniversary of MIDWA" in result.sections[2].text
@@ -77,7 +73,7 @@ def test_heading_split_over_two_lines(tmp_path: Path, rules: Rules) -> None:
         "SOM, 10 December, virtual.\n\n"
         "Central American Commission of Migration Directors \n(OCAM) \n50th Meeting, 30 June.\n"
     )
-    assert headings(extract_text(tmp_path, rules, text))[1:] == [("iscm", "IGC"), ("iscm", "OCAM")]
+    assert headings(extract(tmp_path, rules, text))[1:] == [("iscm", "IGC"), ("iscm", "OCAM")]
 
 
 def test_heading_without_acronym_and_new_acronym_styles(tmp_path: Path, rules: Rules) -> None:
@@ -86,7 +82,7 @@ def test_heading_without_acronym_and_new_acronym_styles(tmp_path: Path, rules: R
         "Migration Dialogue for the East African Community - MIDEAC\nMeeting (2 March).\n\n"
         "Pan-African Forum on Migration (PAFoM)\nForum (9 October).\n"
     )
-    assert headings(extract_text(tmp_path, rules, text))[1:] == [
+    assert headings(extract(tmp_path, rules, text))[1:] == [
         ("iscm", "GFMD"),
         ("iscm", "MIDEAC"),
         ("iscm", "PAFOM"),
@@ -95,7 +91,7 @@ def test_heading_without_acronym_and_new_acronym_styles(tmp_path: Path, rules: R
 
 def test_unknown_iscm_heading_is_kept_unresolved_with_a_problem(tmp_path: Path, rules: Rules) -> None:
     text = HEAD + "Foo Bar Process\nSOM (4 May).\n\nBali Process\nSOM (5 May).\n"
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     assert headings(result)[1:] == [("iscm", None), ("iscm", "BALI")]
     assert any("Foo Bar Process" in p.message and p.stage == "segment" for p in result.problems)
 
@@ -108,7 +104,7 @@ def test_other_section_kinds(tmp_path: Path, rules: Rules) -> None:
         "Thematic Areas\nData: Almaty Process [1 ISCMs]\n\n"
         "2031 PUBLICATIONS\nA Report (Almaty Process)\nhttps://example.org/report.pdf\n"
     )
-    assert headings(extract_text(tmp_path, rules, text))[1:] == [
+    assert headings(extract(tmp_path, rules, text))[1:] == [
         ("iscm", "ALMATY"),
         ("global_meeting", "GRCP"),
         ("global_initiatives", None),
@@ -125,7 +121,7 @@ def test_a_list_of_the_mechanisms_meetings_is_no_global_meeting(
     tmp_path: Path, rules: Rules, heading: str
 ) -> None:
     text = HEAD + f"{heading}\nEach mechanism below lists its meetings.\n\nAlmaty Process\nSOM (28 March).\n"
-    assert headings(extract_text(tmp_path, rules, text))[1:] == [("other", None), ("iscm", "ALMATY")]
+    assert headings(extract(tmp_path, rules, text))[1:] == [("other", None), ("iscm", "ALMATY")]
 
 
 def test_publications_without_a_heading_start_at_the_first_title(tmp_path: Path, rules: Rules) -> None:
@@ -133,7 +129,7 @@ def test_publications_without_a_heading_start_at_the_first_title(tmp_path: Path,
         "Almaty Process\nSOM (28 March).\n\nThematic Areas\nData: Almaty Process\n\n"
         "A Toolkit on Data (Almaty Process)\n\nhttps://example.org/toolkit.pdf\n"
     )
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     assert headings(result)[-1] == ("publications", None)
     assert result.sections[-1].text.startswith("A Toolkit on Data")
 
@@ -167,7 +163,7 @@ def test_a_sentence_wrapped_by_a_narrow_column_is_not_a_heading(tmp_path: Path, 
         "THEMATIC AREAS\n\n"
         "Data: AU HOAI, IGC, MIDWA, RIAM,\nRabat Process\n"
     )
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     assert headings(result)[1:] == [("iscm", "MTM"), ("iscm", "COLOMBO"), ("themes", None)]
 
 
@@ -185,7 +181,7 @@ def test_a_whole_issue_on_one_line_keeps_its_sections(tmp_path: Path, rules: Rul
         "Switzerland, gathered chairs. THEMES AND GLOBAL INITIATIVES ON ISCM AGENDAS Global "
         "Initiatives 2030 Agenda: Bali Process, Prague Process\n"
     )
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     found = [(s.kind, s.iscm_id, s.heading) for s in result.sections]
     assert ("iscm", "BALI", "Bali Process") in found
     assert ("iscm", "PRAGUE", "Prague Process") in found
@@ -206,7 +202,7 @@ def test_a_capitals_heading_leaves_the_days_that_open_its_text(tmp_path: Path, r
         "9TH GLOBAL MEETING OF ISCMs (GRCP 9) 10-11 November, online, reviewed the year. "
         "SELECTED 2021 PUBLICATIONS GRCP 9 Summary Report https://www.iom.int/grcp9\n"
     )
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     found = [(s.kind, s.heading) for s in result.sections]
     assert ("global_meeting", "9TH GLOBAL MEETING OF ISCMs (GRCP 9)") in found
     assert ("publications", "SELECTED 2021 PUBLICATIONS") in found
@@ -223,7 +219,7 @@ def test_a_heading_between_two_lists_without_a_blank_line(tmp_path: Path, rules:
         f"Almaty Process\nSOM (28 March).\n\nGlobal initiatives\n- GCM: Bali Process, RCM\n{closing}\n"
         "Thematic areas\n- Borders: MIDWA, OCAM\n- Data: RCM\n"
     )
-    assert headings(extract_text(tmp_path, rules, text))[1:] == [
+    assert headings(extract(tmp_path, rules, text))[1:] == [
         ("iscm", "ALMATY"),
         ("global_initiatives", None),
         ("themes", None),
@@ -242,6 +238,6 @@ def test_an_unknown_iscm_like_line_under_an_iscm_heading_is_its_text(
     text = (
         HEAD + f"RCM - Regional Conference on Migration\n\n{first_line}\nGroup met in March in Guatemala.\n"
     )
-    result = extract_text(tmp_path, rules, text)
+    result = extract(tmp_path, rules, text)
     assert headings(result)[1:] == [("iscm", "RCM")]
     assert first_line in result.sections[-1].text

@@ -6,20 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 from tests.conftest import GOLD, NEWSLETTERS
+from tests.helpers import HEAD, OPENING, extract_text
 
-from iscm_extract import evaluate, pipeline
+from iscm_extract import evaluate
 from iscm_extract.model import Problem, ThemeRow
 from iscm_extract.rules import Rules
 from iscm_extract.themes import ThemeCatalogue
 
-HEAD = "January - December 2031\n\nIssue XIV\n\nISCM 2031 Highlights\n\n"
-OPENING = "Bali Process\n\nTwo Senior Officials' Meetings (3 March and 9 October).\n\n"
-
 
 def themes_of(tmp_path: Path, rules: Rules, lists: str) -> tuple[list[ThemeRow], list[Problem]]:
-    path = tmp_path / "issue-2031.txt"
-    path.write_text(HEAD + OPENING + lists, encoding="utf-8")
-    result = pipeline.extract_document(path, rules)
+    result = extract_text(tmp_path, rules, HEAD + OPENING + lists, "issue-2031.txt")
     return result.facts.themes, [p for p in result.problems if p.stage == "themes"]
 
 

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import NEWSLETTERS, ROOT
 from tests.variants import TRANSFORMS, Sample, load_sample, score_samples
 
-from iscm_extract import ingest, segment
+from iscm_extract import headings, ingest
 from iscm_extract.evaluate import Score
 from iscm_extract.rules import Rules
 
@@ -128,7 +128,7 @@ def test_a_run_together_issue_is_cut_at_sentences_but_not_at_initials() -> None:
     ["3. Bali Process", "IV) Bali Process", "c) Bali Process"],
 )
 def test_numbered_and_capital_headings_resolve(line: str) -> None:
-    assert segment.unnumbered(line) == "Bali Process"
+    assert headings.unnumbered(line) == "Bali Process"
 
 
 def test_no_rule_file_names_a_sentence_of_a_test_document() -> None:

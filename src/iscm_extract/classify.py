@@ -9,52 +9,19 @@ import calendar
 import re
 from datetime import date
 
+from iscm_extract.dates import MONTHS
 from iscm_extract.model import Document, DocumentInfo, DocumentKind
 from iscm_extract.rules import ClassifyRules
+from iscm_extract.text import roman_to_int
 
-_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+# The months' names and three-letter abbreviations: dates.MONTHS less "sept", which a period line
+# ("Sept - December 2023") has never been read with.
+_MONTHS = {name: number for name, number in MONTHS.items() if name != "sept"}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # A period stands on a line of its own ("January - December 2023"), unlike dates in prose.
 _PERIOD = re.compile(rf"^\s*({_MONTH})\.?\s*(?:(\d{{4}})\s*)?-\s*({_MONTH})\.?\s+(\d{{4}})\s*$", re.I | re.M)
 _ISSUE = re.compile(r"\bIssue\s+(?:No\.?\s*)?([IVXLCDM]+|\d+)\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-
-
-def roman_to_int(numeral: str) -> int | None:
-    """'IX' -> 9, 'XIX' -> 19; None for anything that is not a well-formed numeral."""
-    numeral = numeral.upper()
-    if not numeral or any(c not in _ROMAN for c in numeral):
-        return None
-    total = 0
-    for i, char in enumerate(numeral):
-        value = _ROMAN[char]
-        total += -value if i + 1 < len(numeral) and _ROMAN[numeral[i + 1]] > value else value
-    return total if int_to_roman(total) == numeral else None
-
-
-def int_to_roman(number: int) -> str:
-    out = []
-    for value, letters in (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ):
-        while number >= value:
-            out.append(letters)
-            number -= value
-    return "".join(out)
 
 
 def _kind(head: str, rules: ClassifyRules) -> DocumentKind:

@@ -13,6 +13,8 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -52,14 +54,7 @@ exit codes: 0 ok (diff: no difference); 1 some input had errors (diff: a differe
 RULES_HELP = "rules folder (default: the rules shipped with the package; see rules/ in the repository)"
 
 
-def _add_extract(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The `extract` command and its arguments."""
-    extract = commands.add_parser(
-        "extract",
-        help="extract files or folders into Parquet tables",
-        description="Extract newsletters and reports (.txt, .md, .pdf) into Parquet tables in one "
-        "atomic step; unchanged inputs come from the cache.",
-    )
+def _extract_arguments(extract: argparse.ArgumentParser) -> None:
     extract.add_argument(
         "paths", nargs="*", type=Path, default=[Path("raw")], help="input files or folders (default: raw/)"
     )
@@ -113,23 +108,7 @@ def _add_extract(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="iscm-extract",
-        description=HELP,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=__version__, help="print the version")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    _add_extract(commands)
-
-    score = commands.add_parser(
-        "eval",
-        help="precision, recall and F1 per table against gold CSVs",
-        description="Score extracted tables against hand-made gold CSVs (tests/gold/<doc_id>/<table>.csv).",
-    )
+def _eval_arguments(score: argparse.ArgumentParser) -> None:
     score.add_argument(
         "--gold", type=Path, default=Path("tests/gold"), help="folder of gold CSVs (default: tests/gold/)"
     )
@@ -139,11 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--table", action="append", help="only this table (repeatable)")
     score.add_argument("--quiet-errors", action="store_true", help="do not list missing and extra rows")
 
-    compare = commands.add_parser(
-        "diff",
-        help="rows added, removed and changed between two output folders",
-        description="Compare two output folders row by row, keyed by stable ids; exit 1 when they differ.",
-    )
+
+def _diff_arguments(compare: argparse.ArgumentParser) -> None:
     compare.add_argument("old", type=Path, help="the folder of tables before (e.g. the committed outputs/)")
     compare.add_argument("new", type=Path, help="the folder of tables after")
     compare.add_argument(
@@ -154,58 +130,97 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, help="rows shown per table and kind of change (default: 20)"
     )
 
-    pages = commands.add_parser(
-        "review",
-        help="HTML pages: each document's text with its rows highlighted",
-        description="Write one HTML page per document: its text with every row highlighted, a list of "
-        "rows by table and a filter; source files are found relative to the tables' folder.",
-    )
-    pages.add_argument(
+
+def _add_tables_folder(command: argparse.ArgumentParser) -> None:
+    """The folder of tables a command reads (review, dictionary, validate)."""
+    command.add_argument(
         "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (default: outputs/)"
     )
+
+
+def _review_arguments(pages: argparse.ArgumentParser) -> None:
+    _add_tables_folder(pages)
     pages.add_argument(
         "--out", type=Path, default=Path("review"), help="folder for the pages (default: review/)"
     )
 
-    dictionary = commands.add_parser(
-        "dictionary",
-        help="write the data dictionary (docs/tables.md)",
-        description="Write the data dictionary: every table and column with its type, checks and meaning.",
-    )
-    dictionary.add_argument(
-        "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (default: outputs/)"
-    )
+
+def _dictionary_arguments(dictionary: argparse.ArgumentParser) -> None:
+    _add_tables_folder(dictionary)
     dictionary.add_argument(
         "--out", type=Path, default=Path("docs") / "tables.md", help="file to write (default: docs/tables.md)"
     )
 
-    check = commands.add_parser(
-        "validate",
-        help="check written tables against their models",
-        description="Check a folder of tables: one run (the manifest's hashes), every column and row check.",
-    )
-    check.add_argument(
-        "directory", type=Path, nargs="?", default=Path("outputs"), help="tables (default: outputs/)"
-    )
+
+def _validate_arguments(check: argparse.ArgumentParser) -> None:
+    _add_tables_folder(check)
     check.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help=RULES_HELP)
+
+
+@dataclass(frozen=True)
+class _Command:
+    summary: str  # its line in the top-level help
+    description: str  # what its own --help opens with
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+
+
+# In the order of the top-level help.
+_COMMANDS = {
+    "extract": _Command(
+        "extract files or folders into Parquet tables",
+        "Extract newsletters and reports (.txt, .md, .pdf) into Parquet tables in one "
+        "atomic step; unchanged inputs come from the cache.",
+        _extract_arguments,
+    ),
+    "eval": _Command(
+        "precision, recall and F1 per table against gold CSVs",
+        "Score extracted tables against hand-made gold CSVs (tests/gold/<doc_id>/<table>.csv).",
+        _eval_arguments,
+    ),
+    "diff": _Command(
+        "rows added, removed and changed between two output folders",
+        "Compare two output folders row by row, keyed by stable ids; exit 1 when they differ.",
+        _diff_arguments,
+    ),
+    "review": _Command(
+        "HTML pages: each document's text with its rows highlighted",
+        "Write one HTML page per document: its text with every row highlighted, a list of "
+        "rows by table and a filter; source files are found relative to the tables' folder.",
+        _review_arguments,
+    ),
+    "dictionary": _Command(
+        "write the data dictionary (docs/tables.md)",
+        "Write the data dictionary: every table and column with its type, checks and meaning.",
+        _dictionary_arguments,
+    ),
+    "validate": _Command(
+        "check written tables against their models",
+        "Check a folder of tables: one run (the manifest's hashes), every column and row check.",
+        _validate_arguments,
+    ),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="iscm-extract",
+        description=HELP,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=__version__, help="print the version")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, command in _COMMANDS.items():
+        command.add_arguments(
+            commands.add_parser(name, help=command.summary, description=command.description)
+        )
     return parser
 
 
 def _extract(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        print("iscm-extract: --workers must be at least 1", file=sys.stderr)
-        return 2
-    if args.dask_address and args.engine != "dask":
-        print("iscm-extract: --dask-address needs --engine dask", file=sys.stderr)
-        return 2
-    missing = [p for p in args.paths if not p.exists()]
-    if missing:
-        print(f"iscm-extract: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
-        return 2
-    try:
-        write.check_output_dir(args.out)
-    except write.OutputError as exc:
-        print(f"iscm-extract: {exc}", file=sys.stderr)
+    usage_error = _extract_usage_error(args)
+    if usage_error is not None:
+        print(f"iscm-extract: {usage_error}", file=sys.stderr)
         return 2
     rules = _rules(args.rules)
     if rules is None:
@@ -233,6 +248,28 @@ def _extract(args: argparse.Namespace) -> int:
     except validate.ValidationError as exc:
         print(f"iscm-extract: {exc}", file=sys.stderr)
         return 1
+    _report_run(result, args.out)
+    return 1 if result.n_errors else 0
+
+
+def _extract_usage_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with the `extract` arguments before anything is read, or None."""
+    if args.workers < 1:
+        return "--workers must be at least 1"
+    if args.dask_address and args.engine != "dask":
+        return "--dask-address needs --engine dask"
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        return f"no such file or folder: {', '.join(map(str, missing))}"
+    try:
+        write.check_output_dir(args.out)
+    except write.OutputError as exc:
+        return str(exc)
+    return None
+
+
+def _report_run(result: pipeline.RunResult, out: Path) -> None:
+    """Errors and warnings on stderr, one line each; the summary on stdout."""
     for failed in result.failed:
         print(f"error: {failed.problem.message}", file=sys.stderr)
     for problem in result.dropped:
@@ -250,9 +287,8 @@ def _extract(args: argparse.Namespace) -> int:
     total = result.n_documents
     print(
         f"{total} documents ({result.n_extracted} extracted, {total - result.n_extracted} unchanged), "
-        f"{len(result.failed)} failed; rows: {rows}; {n_problems} problems -> {args.out}"
+        f"{len(result.failed)} failed; rows: {rows}; {n_problems} problems -> {out}"
     )
-    return 1 if result.n_errors else 0
 
 
 def _rules(directory: Path) -> Rules | None:

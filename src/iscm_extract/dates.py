@@ -28,6 +28,7 @@ Precision = Literal["day", "month"]
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
+MONTHS = _MONTHS  # the public name (month names and abbreviations, lower case -> number)
 
 _TOKEN = re.compile(
     r"(?P<day>\b\d{1,2})(?:\s?(?P<suffix>st|nd|rd|th)\b)?(?!\d|[-/.]\d{3})"

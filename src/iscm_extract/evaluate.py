@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from iscm_extract.normalise import name_key
 from iscm_extract.tables import TABLES
+from iscm_extract.text import name_key
 
 
 def _text(value: Any) -> str:

@@ -11,28 +11,18 @@ is returned as such; callers report it, nothing is guessed.
 
 from __future__ import annotations
 
+import copy
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from iscm_extract.model import Definition, Resolution
+from iscm_extract.text import name_key
 
 if TYPE_CHECKING:
     from iscm_extract.rules import NormaliseRules, Registry, RegistryEntry
-
-_NON_KEY = re.compile(r"[^\w+]+")
-
-
-def name_key(name: str) -> str:
-    """Fold case, accents, punctuation and spacing: 'AU-HoAI', 'AU HOAI' and 'au hoai' are one key."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    key = _NON_KEY.sub(" ", plain.casefold().replace("_", " ")).strip()
-    return re.sub(r"^the\s+", "", key)
-
 
 _PAREN_TAIL = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*[.:]?$")
 _ALTERNATIVES = re.compile(r"\s+or\s+|\s*[;,/]\s*")
@@ -65,7 +55,13 @@ def split_name(text: str) -> tuple[str, list[str]]:
 
 
 class Resolver:
-    """Resolves names for one document; keeps a log of what it resolved (the aliases table)."""
+    """Resolves names for one document, and records what it resolved (for the aliases table).
+
+    Each stage resolves through a resolver of its own (`for_stage`: the same lookups, an empty
+    record) and hands back what it resolved (`resolved`); nothing is added to a log that other
+    stages share. `record=False` asks without recording: a guess to try ("is 'Prague Process'
+    one name?"), not a name read as such.
+    """
 
     def __init__(self, registry: Registry, rules: NormaliseRules, definitions: Iterable[Definition] = ()):
         self._rules = rules
@@ -86,7 +82,7 @@ class Resolver:
         self._family = {
             name_key(t): term for term, spellings in registry.family_terms.items() for t in spellings
         }
-        self.log: list[Resolution] = []
+        self._resolved: list[Resolution] = []
         # Names as they may appear in running text: acronyms match case-sensitively ("ADD", not "add").
         forms: dict[str, bool] = {}
         for entry in registry.entries:
@@ -110,6 +106,17 @@ class Resolver:
             )
             for case in (True, False)
         ]
+
+    def for_stage(self) -> Resolver:
+        """A resolver for one stage: this one's lookups (shared, never changed), its own record."""
+        stage = copy.copy(self)
+        stage._resolved = []
+        return stage
+
+    @property
+    def resolved(self) -> tuple[Resolution, ...]:
+        """What this resolver recorded, in order; the aliases table counts each."""
+        return tuple(self._resolved)
 
     def find_mentions(self, text: str) -> list[tuple[int, int, str]]:
         """Registry bodies named in running text: (start, end, iscm_id), longest names first."""
@@ -140,7 +147,7 @@ class Resolver:
         else:
             result = Resolution(name, None, None, 0.0)
         if record and result.iscm_id is not None:
-            self.log.append(result)
+            self._resolved.append(result)
         return result
 
     def resolve_heading(self, text: str, *, fuzzy: bool = True, record: bool = True) -> Resolution | None:
@@ -155,7 +162,7 @@ class Resolver:
         if len(ids) > 1:
             return Resolution(text, None, None, 0.0)
         if record:
-            self.log.extend(p for p in parts if p.iscm_id)
+            self._resolved.extend(p for p in parts if p.iscm_id)
         best = max((p for p in parts if p.iscm_id), key=lambda p: p.score)
         return Resolution(text, best.iscm_id, best.method, best.score)
 

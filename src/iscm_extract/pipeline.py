@@ -80,15 +80,18 @@ def extract_document(
         resolver = normalise.Resolver(rules.registry, rules.normalise, definitions)
     with timed("segment"):
         syntax = listing.ListSyntax.from_rules(rules.facts)
-        sections, segment_problems = segment.segment(document, info, resolver, rules.sections, syntax)
+        segment_names = resolver.for_stage()  # each stage hands back what it resolved
+        sections, segment_problems = segment.segment(document, info, segment_names, rules.sections, syntax)
     # Imported here: spaCy takes about a second to import, and a run served from the cache needs none.
     from iscm_extract import meetings
 
     with timed("meetings"):
         extractor = meetings.MeetingExtractor(rules.meetings, rules.places)
-        meeting_records, meeting_problems = extractor.extract(document, info, sections, resolver)
+        meeting_names = resolver.for_stage()
+        meeting_records, meeting_problems = extractor.extract(document, info, sections, meeting_names)
     with timed("facts"):
-        found, fact_problems = facts.extract_facts(document, info, sections, resolver, rules)
+        fact_names = resolver.for_stage()
+        found, fact_problems = facts.extract_facts(document, info, sections, fact_names, rules)
     if info.kind == rules.classify.default_kind:
         read_as_page = info.kind in rules.sections.read_as_page
         problems.append(
@@ -100,7 +103,7 @@ def extract_document(
         sections,
         definitions,
         meeting_records,
-        resolver.log,
+        [*segment_names.resolved, *meeting_names.resolved, *fact_names.resolved],
         problems + segment_problems + meeting_problems + fact_problems,
         found,
     )

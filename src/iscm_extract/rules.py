@@ -42,7 +42,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import ValidationError as SchemaError
 
-from iscm_extract.normalise import name_key
+from iscm_extract.text import name_key
 
 # The rules shipped inside the package (src/iscm_extract/rules is a link to the repository's
 # rules/, the one source of truth; a wheel carries copies of the files); `--rules DIR` overrides.

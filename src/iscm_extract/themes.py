@@ -17,9 +17,10 @@ from rapidfuzz import fuzz, process
 
 from iscm_extract import listing
 from iscm_extract.model import Problem, Section, ThemeRow
-from iscm_extract.normalise import Resolver, name_key
+from iscm_extract.normalise import Resolver
 from iscm_extract.numbers import number_value
 from iscm_extract.rules import FactRules, ThemeRules
+from iscm_extract.text import name_key
 
 GROUPS = {"global_initiatives": "global_initiative", "themes": "thematic_area"}
 
@@ -73,7 +74,16 @@ _TOP_LEVEL_SEPARATOR = re.compile(r"[,;](?![^()]*\))")
 _BROKEN = re.compile(r"(?<=[a-z])-\s+(?=[a-z])")
 
 
-def _items(text: str) -> list[tuple[str, int, int]]:
+@dataclass(frozen=True)
+class _Item:
+    """A list item or member as written, and its span in the members text it was cut from."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _items(text: str) -> list[_Item]:
     """Comma- or semicolon-separated items outside parentheses, stripped, with their spans."""
     items, start = [], 0
     for match in [*_TOP_LEVEL_SEPARATOR.finditer(text), None]:
@@ -82,27 +92,25 @@ def _items(text: str) -> list[tuple[str, int, int]]:
         stripped = raw.strip().rstrip(".").strip()
         if stripped:
             lead = start + len(raw) - len(raw.lstrip())
-            items.append((stripped, lead, lead + len(stripped)))
+            items.append(_Item(stripped, lead, lead + len(stripped)))
         start = match.end() if match else len(text)
     return items
 
 
-def _with_named_commas(
-    items: list[tuple[str, int, int]], text: str, resolver: Resolver
-) -> list[tuple[str, int, int]]:
+def _with_named_commas(items: list[_Item], text: str, resolver: Resolver) -> list[_Item]:
     """The items, with those that a body's name splits at its commas joined again
     ("Intergovernmental Consultations on Migration" + "Asylum and Refugees")."""
-    joined: list[tuple[str, int, int]] = []
+    joined: list[_Item] = []
     i = 0
     while i < len(items):
-        item, start, end = items[i]
-        if resolver.resolve(item, record=False).iscm_id is None:
+        item = items[i]
+        if resolver.resolve(item.text, record=False).iscm_id is None:
             for j in range(i + 1, min(i + 3, len(items))):
-                name = text[start : items[j][2]]
+                name = text[item.start : items[j].end]
                 if resolver.resolve(name, fuzzy=False, record=False).iscm_id is not None:
-                    item, end, i = name, items[j][2], j
+                    item, i = _Item(name, item.start, items[j].end), j
                     break
-        joined.append((item, start, end))
+        joined.append(item)
         i += 1
     return joined
 
@@ -110,20 +118,21 @@ def _with_named_commas(
 _AND = re.compile(r"\s+(?:and|&)\s+")
 
 
-def _joined_members(item: str, start: int, resolver: Resolver) -> list[tuple[str, str, int]]:
+def _joined_members(item: _Item, resolver: Resolver) -> list[tuple[str, _Item]]:
     """The members of an item that joins them with "and" or "&" ("IGC & RCM"), each with its
-    iscm_id and start; empty unless every part is a member (a body's name may hold an "and":
+    iscm_id; empty unless every part is a member (a body's name may hold an "and":
     "Consultations on Migration, Asylum and Refugees")."""
-    found, at = [], 0
-    for part in [*_AND.split(item)]:
-        at = item.index(part, at)
+    found: list[tuple[str, _Item]] = []
+    at = 0
+    for part in _AND.split(item.text):
+        at = item.text.index(part, at)
         iscm_id = resolver.resolve(part, record=False).iscm_id
         if iscm_id is None:
             return []
-        found.append((iscm_id, part, start + at))
+        found.append((iscm_id, _Item(part, item.start + at, item.start + at + len(part))))
         at += len(part)
-    for _, part, _ in found:
-        resolver.resolve(part)  # recorded in the aliases table
+    for _, member in found:
+        resolver.resolve(member.text)  # recorded in the aliases table
     return found if len(found) > 1 else []
 
 
@@ -221,7 +230,7 @@ class ThemeExtractor:
         listed, following = _items(members), _items(line)
         if not listed or not following:
             return False
-        last, first = listed[-1][0], self.rules.stated_count.sub("", following[0][0]).strip()
+        last, first = listed[-1].text, self.rules.stated_count.sub("", following[0].text).strip()
         joined = resolver.resolve(f"{last} {first}", record=False).iscm_id
         return bool(joined) and resolver.resolve(first, fuzzy=False, record=False).iscm_id is None
 
@@ -229,7 +238,42 @@ class ThemeExtractor:
         self, doc_id: str, group: str, entry: _Entry, resolver: Resolver
     ) -> tuple[list[ThemeRow], list[Problem]]:
         text = entry.members_text
-        problems: list[Problem] = []
+        stated_count, listed_part = self._stated_count(entry)
+        members, problems = self._members(doc_id, entry, listed_part, resolver)
+        if all(key.startswith("?") for key in members):
+            return [], []  # names no known body: a note or a sentence with a colon, not a list entry
+        theme_id = self.catalogue.theme_id(entry.theme)
+        if theme_id is None:
+            problems.append(
+                _warning(doc_id, f"theme {entry.theme!r} is not in rules/themes.yaml", entry.start)
+            )
+        listed_count = None if "*" in members else len(members)
+        count_ok = None if stated_count is None or listed_count is None else stated_count == listed_count
+        if count_ok is False:
+            message = f"theme {entry.theme!r}: {stated_count} ISCMs stated, {listed_count} listed"
+            problems.append(_warning(doc_id, message, entry.start))
+        evidence = f"{entry.theme}: {' '.join(text.split())}"
+        return [
+            ThemeRow(
+                group=group,
+                theme=entry.theme,
+                theme_id=theme_id,
+                iscm_id=None if key.startswith("?") else key,
+                member=member.text,
+                stated_count=stated_count,
+                listed_count=listed_count,
+                count_ok=count_ok,
+                evidence=evidence,
+                char_start=entry.chars[member.start][1],
+                char_end=entry.chars[member.end - 1][1] + 1,
+            )
+            for key, member in members.items()
+        ], problems
+
+    def _stated_count(self, entry: _Entry) -> tuple[int | None, str]:
+        """The count the entry states ("[6 ISCMs]", or after its name), and the text of its
+        members: up to the count, or with the count blanked where the list goes on after it."""
+        text = entry.members_text
         counts = list(self.rules.stated_count.finditer(text))
         count_text = entry.head_count or (counts[0]["n"] if counts else None)
         stated_count = number_value(count_text, self.rules) if count_text else None
@@ -242,74 +286,37 @@ class ThemeExtractor:
             # so that offsets stay those of `text`.
             blank = " " * (count.end() - count.start())
             listed_part = listed_part[: count.start()] + blank + text[count.end() :]
-        members: dict[str, tuple[str, int, int]] = {}  # iscm_id or "?name" -> (as written, span)
-        for item, start, end in _with_named_commas(_items(listed_part), listed_part, resolver):
-            if any(p.search(item) for p in self.rules.all_members):
-                members.setdefault("*", (item, start, end))
+        return stated_count, listed_part
+
+    def _members(
+        self, doc_id: str, entry: _Entry, listed_part: str, resolver: Resolver
+    ) -> tuple[dict[str, _Item], list[Problem]]:
+        """The entry's members: iscm_id, "*" (all ISCMs) or "?name" (not in the registry) -> the
+        member as written, with its span in `listed_part`; a problem for each unknown member."""
+        problems: list[Problem] = []
+        members: dict[str, _Item] = {}
+        for item in _with_named_commas(_items(listed_part), listed_part, resolver):
+            if any(p.search(item.text) for p in self.rules.all_members):
+                members.setdefault("*", item)
                 continue
-            hit = resolver.resolve(item)
-            if not hit.iscm_id and _BROKEN.search(item):  # "Budapest Pro- (6 ISCMs)" / "cess"
-                hit = resolver.resolve(_BROKEN.sub("", item))
-            joined = [] if hit.iscm_id else _joined_members(item, start, resolver)
-            for iscm_id, part, part_start in joined:  # "MIDWA and the Rabat Process"
-                members.setdefault(iscm_id, (part, part_start, part_start + len(part)))
+            hit = resolver.resolve(item.text)
+            if not hit.iscm_id and _BROKEN.search(item.text):  # "Budapest Pro- (6 ISCMs)" / "cess"
+                hit = resolver.resolve(_BROKEN.sub("", item.text))
+            joined = [] if hit.iscm_id else _joined_members(item, resolver)
+            for iscm_id, member in joined:  # "MIDWA and the Rabat Process"
+                members.setdefault(iscm_id, member)
             if joined:
                 continue
             if hit.iscm_id:
-                members.setdefault(hit.iscm_id, (item, start, end))
-            elif item[0].islower():
+                members.setdefault(hit.iscm_id, item)
+            elif item.text[0].islower():
                 break  # prose follows the members: "incorporated in thematic area discussions ..."
             else:
-                members.setdefault("?" + name_key(item), (item, start, end))
-                problems.append(
-                    Problem(
-                        doc_id,
-                        "themes",
-                        "warning",
-                        f"theme {entry.theme!r}: member {item!r} is not in the registry",
-                        entry.chars[start][1],
-                    )
-                )
-        if all(key.startswith("?") for key in members):
-            return [], []  # names no known body: a note or a sentence with a colon, not a list entry
-        theme_id = self.catalogue.theme_id(entry.theme)
-        if theme_id is None:
-            problems.append(
-                Problem(
-                    doc_id,
-                    "themes",
-                    "warning",
-                    f"theme {entry.theme!r} is not in rules/themes.yaml",
-                    entry.start,
-                )
-            )
-        listed_count = None if "*" in members else len(members)
-        count_ok = None if stated_count is None or listed_count is None else stated_count == listed_count
-        if count_ok is False:
-            problems.append(
-                Problem(
-                    doc_id,
-                    "themes",
-                    "warning",
-                    f"theme {entry.theme!r}: {stated_count} ISCMs stated, {listed_count} listed",
-                    entry.start,
-                )
-            )
-        evidence = f"{entry.theme}: {' '.join(text.split())}"
-        rows = [
-            ThemeRow(
-                group=group,
-                theme=entry.theme,
-                theme_id=theme_id,
-                iscm_id=None if key.startswith("?") else key,
-                member=written,
-                stated_count=stated_count,
-                listed_count=listed_count,
-                count_ok=count_ok,
-                evidence=evidence,
-                char_start=entry.chars[start][1],
-                char_end=entry.chars[end - 1][1] + 1,
-            )
-            for key, (written, start, end) in members.items()
-        ]
-        return rows, problems
+                members.setdefault("?" + name_key(item.text), item)
+                message = f"theme {entry.theme!r}: member {item.text!r} is not in the registry"
+                problems.append(_warning(doc_id, message, entry.chars[item.start][1]))
+        return members, problems
+
+
+def _warning(doc_id: str, message: str, at: int) -> Problem:
+    return Problem(doc_id, "themes", "warning", message, at)
