@@ -7,25 +7,51 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from iscm_extract.rules import MeetingRules
+from iscm_extract.meeting_rules import NumberWords
 
 ORDINAL = re.compile(r"^(\d{1,3})(?:st|nd|rd|th)$", re.I)
-_ROMAN = re.compile(r"^(?=[IVXLC]{2,}$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
-def roman(text: str) -> int | None:
-    if not _ROMAN.match(text):
+def roman(text: str, *, letters: str = "IVXLC", min_letters: int = 2) -> int | None:
+    """'XIX' -> 19; None for anything but a well-formed numeral (written as `to_roman` writes
+    it) of at least `min_letters` of `letters`. The defaults read ordinals in a meeting's name
+    ("XIX Meeting"), where "I" is a word and "DC" a place; an issue number may be "V" or "MD"."""
+    if len(text) < min_letters or any(char not in letters for char in text):
         return None
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
     total = 0
     for i, char in enumerate(text):
-        value = values[char]
-        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
-    return total
+        value = _ROMAN_VALUES[char]
+        total += -value if i + 1 < len(text) and _ROMAN_VALUES[text[i + 1]] > value else value
+    return total if to_roman(total) == text else None
+
+
+def to_roman(number: int) -> str:
+    """19 -> 'XIX'."""
+    out = []
+    for value, letters in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)
 
 
 class NumberReader:
-    def __init__(self, rules: MeetingRules):
+    def __init__(self, rules: NumberWords):
         self.rules = rules
 
     def ordinal(self, words: Sequence[str]) -> int | None:
@@ -72,6 +98,8 @@ class NumberReader:
 
 
 class _NumberWords(Protocol):
+    """`NumberWords`, or rules that hold them (`FactRules`)."""
+
     @property
     def number_words(self) -> dict[str, int]: ...
 
