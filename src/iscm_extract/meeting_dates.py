@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 
 from iscm_extract import dates
 from iscm_extract.meeting_rules import MentionCues
-from iscm_extract.mentions import Mention, Range, SectionBody
+from iscm_extract.mentions import Mention, SectionBody
+from iscm_extract.model import Span
 
 _COORDINATION = re.compile(r"^\s*(?:,|and|,\s*and|&|;\s*and)?\s*(?:the\s+|a\s+)?$", re.I)
 
@@ -42,7 +43,7 @@ class DateReader:
     def __init__(self, cues: MentionCues):
         self.cues = cues
 
-    def dated(self, body: SectionBody, clause: Range, mentions: Sequence[Mention]) -> list[DatedMention]:
+    def dated(self, body: SectionBody, clause: Span, mentions: Sequence[Mention]) -> list[DatedMention]:
         """The meetings of a clause with their dates: mentions that are no meeting dropped,
         coordinated ones sharing the next one's dates."""
         # Dropping a mention widens its neighbours' windows: repeat until none is dropped.
@@ -53,7 +54,7 @@ class DateReader:
                 return _with_shared_dates(body.text, found)
             mentions = kept
 
-    def _dated(self, body: SectionBody, clause: Range, mentions: Sequence[Mention], i: int) -> DatedMention:
+    def _dated(self, body: SectionBody, clause: Span, mentions: Sequence[Mention], i: int) -> DatedMention:
         text, year = body.text, body.year
 
         def meeting_dates(found: list[dates.DatePhrase]) -> list[dates.DatePhrase]:

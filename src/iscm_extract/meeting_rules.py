@@ -19,9 +19,11 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from iscm_extract.rule_files import VERSION, RulesError, int_map, read_yaml, schema, str_list
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,22 @@ class NumberWords:
 class AttachmentCues:
     """Words of the text after a meeting: its format, place list, outcomes and topic."""
 
-    format_cues: dict[str, tuple[str, ...]]
-    appositive_words: frozenset[str]
-    hybrid_when_place_and_virtual: bool
-    outcome_verbs: tuple[str, ...]
-    topic_cues: tuple[str, ...]
+    format_cues: dict[str, tuple[str, ...]]  # virtual, hybrid -> the words that say so
+    appositive_words: frozenset[str]  # lower-case words a place list may hold ("and", "in", "held")
+    hybrid_when_place_and_virtual: bool  # "in Geneva and online" is hybrid
+    outcome_verbs: tuple[str, ...]  # "adopted": its object is an outcome
+    topic_cues: tuple[str, ...]  # "on": the topic follows
+
+
+class _SliceField(Generic[T]):
+    """A field of one slice, read as an attribute of the whole file's rules."""
+
+    def __init__(self, slice_name: str, field_name: str):
+        self.slice_name, self.field_name = slice_name, field_name
+
+    def __get__(self, rules: object, owner: type | None = None) -> T:
+        value: T = getattr(getattr(rules, self.slice_name), self.field_name)
+        return value
 
 
 @dataclass(frozen=True)
@@ -100,30 +113,13 @@ class MeetingRules:
     numbers: NumberWords
     attachments: AttachmentCues
 
-    # The spaCy pipeline's view (nlp.py reads these names of the whole file).
-    @property
-    def spacy_model(self) -> str:
-        return self.model.spacy_model
-
-    @property
-    def spacy_disable(self) -> tuple[str, ...]:
-        return self.model.spacy_disable
-
-    @property
-    def ligatures(self) -> tuple[str, ...]:
-        return self.model.ligatures
-
-    @property
-    def phrases(self) -> tuple[PhraseRule, ...]:
-        return self.types.phrases
-
-    @property
-    def generic_heads(self) -> tuple[str, ...]:
-        return self.types.generic_heads
-
-    @property
-    def format_cues(self) -> dict[str, tuple[str, ...]]:
-        return self.attachments.format_cues
+    # The spaCy pipeline's view: nlp.py reads these names of the whole file.
+    spacy_model = _SliceField[str]("model", "spacy_model")
+    spacy_disable = _SliceField[tuple[str, ...]]("model", "spacy_disable")
+    ligatures = _SliceField[tuple[str, ...]]("model", "ligatures")
+    phrases = _SliceField[tuple[PhraseRule, ...]]("types", "phrases")
+    generic_heads = _SliceField[tuple[str, ...]]("types", "generic_heads")
+    format_cues = _SliceField[dict[str, tuple[str, ...]]]("attachments", "format_cues")
 
 
 # A phrase is a string or {phrase: ..., body: true}.

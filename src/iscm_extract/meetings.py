@@ -32,8 +32,8 @@ from iscm_extract.events import EventReader
 from iscm_extract.meeting_dates import DateReader
 from iscm_extract.meeting_records import RecordBuilder, with_ids
 from iscm_extract.meeting_rules import MeetingRules, PlaceRules
-from iscm_extract.mentions import MentionFinder, Range, SectionBody, clauses, subtitle_lines
-from iscm_extract.model import Document, DocumentInfo, MeetingRecord, Problem, Section
+from iscm_extract.mentions import MentionFinder, SectionBody, clauses, subtitle_lines
+from iscm_extract.model import Document, DocumentInfo, MeetingRecord, Problem, Section, Span
 from iscm_extract.normalise import Resolver
 from iscm_extract.numbers import NumberReader
 from iscm_extract.owners import own_iscm, owners
@@ -66,7 +66,7 @@ class MeetingExtractor:
                 # An ISCM's section, a page, or a global-meeting section whose heading names
                 # several meetings ("MEETINGS OF ALL ISCMs CONVENED BY IOM"): read meeting by meeting.
                 stamps = tuple(
-                    Range(a - start, b - start) for a, b in info.stamps if a < section.char_end and b > start
+                    Span(a - start, b - start) for a, b in info.stamps if a < section.char_end and b > start
                 )
                 body = SectionBody(document, section, start, sdoc, year, stamps)
                 records += self._section(body, resolver)

@@ -22,22 +22,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from spacy.tokens import Doc, Span
+import spacy.tokens
+from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from iscm_extract import nlp
 from iscm_extract.meeting_rules import MentionCues, NumberWords
-from iscm_extract.model import Document, Section
+from iscm_extract.model import Document, Section, Span
 from iscm_extract.numbers import ORDINAL, NumberReader, roman
 from iscm_extract.text import ends_open
-
-
-@dataclass(frozen=True)
-class Range:
-    """A stretch of text: [start, end) character offsets."""
-
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -51,15 +44,15 @@ class SectionBody:
     offset: int
     sdoc: Doc
     year: int | None
-    stamps: tuple[Range, ...] = ()
+    stamps: tuple[Span, ...] = ()
 
     @property
     def text(self) -> str:
         return self.sdoc.text
 
     @functools.cached_property
-    def paragraphs(self) -> tuple[Range, ...]:
-        return tuple(Range(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", self.text))
+    def paragraphs(self) -> tuple[Span, ...]:
+        return tuple(Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", self.text))
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ class Mention:
 # --- clauses and subtitles ----------------------------------------------------------------------
 
 
-def clauses(text: str, line_breaks: frozenset[int] = frozenset()) -> list[Range]:
+def clauses(text: str, line_breaks: frozenset[int] = frozenset()) -> list[Span]:
     """Clauses: split at sentence ends, at semicolons outside parentheses, at blank lines and at
     the `line_breaks` given (the ends of subtitle lines, see `subtitle_lines`)."""
     bounds, depth, start = [], 0, 0
@@ -97,17 +90,17 @@ def clauses(text: str, line_breaks: frozenset[int] = frozenset()) -> list[Range]
         )
         if end_here:
             if text[start : i + 1].strip():
-                bounds.append(Range(start, i + 1))
+                bounds.append(Span(start, i + 1))
             start = i + 1
     if text[start:].strip():
-        bounds.append(Range(start, len(text)))
+        bounds.append(Span(start, len(text)))
     return bounds
 
 
 _LINE = re.compile(r"[^\n]+")
 
 
-def subtitle_lines(document: Document, start: int, end: int) -> list[Range]:
+def subtitle_lines(document: Document, start: int, end: int) -> list[Span]:
     """The subtitle lines of document.text[start:end], relative to `start`: a line set in bold as
     a whole, at a paragraph start, that ends no sentence and no phrase (`ends_open`) and is
     followed by a line in regular type opening with a capital ("**Key Events and Outcomes**" /
@@ -133,7 +126,7 @@ def subtitle_lines(document: Document, start: int, end: int) -> list[Range]:
             and bold(line) == 1.0
             and bold(following) < 1.0
         ):
-            found.append(Range(line.start(), line.end()))
+            found.append(Span(line.start(), line.end()))
     return found
 
 
@@ -151,12 +144,12 @@ class MentionFinder:
         self.number_words = numbers
         self.numbers = NumberReader(numbers)
 
-    def find(self, sdoc: Doc, subtitles: Sequence[Range] = ()) -> list[Mention]:
+    def find(self, sdoc: Doc, subtitles: Sequence[Span] = ()) -> list[Mention]:
         """The meeting phrases of a section, one mention per phrase; none in a subtitle line, and
         no name reaching back into one."""
         spans = sorted(filter_spans(list(sdoc.spans[nlp.SPANS_KEY])), key=lambda s: s.start)
         mentions: list[Mention] = []
-        previous: Span | None = None
+        previous: spacy.tokens.Span | None = None
         for span in spans:
             if any(line.start <= span.start_char < line.end for line in subtitles):
                 continue
@@ -186,7 +179,7 @@ class MentionFinder:
         return mentions
 
     def _merged(
-        self, sdoc: Doc, last: Mention, previous: Span, span: Span, mention: Mention
+        self, sdoc: Doc, last: Mention, previous: spacy.tokens.Span, span: spacy.tokens.Span, mention: Mention
     ) -> Mention | None:
         """`last` grown over `span` when the two phrases name one event; None when they do not."""
         between = sdoc.text[last.end : span.start_char]
@@ -202,11 +195,11 @@ class MentionFinder:
             return replace(last, end=span.end_char + closing)
         return None
 
-    def _is_merge_head(self, span: Span) -> bool:
+    def _is_merge_head(self, span: spacy.tokens.Span) -> bool:
         last = span[-1].norm_
         return any(last in nlp.word_forms(head) for head in self.cues.merge_of_heads)
 
-    def _named(self, sdoc: Doc, span: Span, mention: Mention, floor: int) -> Mention:
+    def _named(self, sdoc: Doc, span: spacy.tokens.Span, mention: Mention, floor: int) -> Mention:
         """The mention with its name extended to the left (not before `floor`) and to the right,
         and the ordinal and count its name's words state."""
         words: list[str] = []
@@ -236,7 +229,7 @@ class MentionFinder:
             count_qualifier=count_qualifier,
         )
 
-    def _extends_name(self, sdoc: Doc, j: int, span: Span) -> bool:
+    def _extends_name(self, sdoc: Doc, j: int, span: spacy.tokens.Span) -> bool:
         """Whether token j, left of the phrase, belongs to its name: an ordinal, a count and its
         qualifier ("more than 20"), a modifier or a capitalised name word; not an article, a
         list bullet or a date."""
@@ -274,7 +267,7 @@ class MentionFinder:
         return not (token.ent_type_ == "DATE" and not numeric)
 
 
-def name_end(sdoc: Doc, span: Span) -> int:
+def name_end(sdoc: Doc, span: spacy.tokens.Span) -> int:
     """A phrase ending in a function word goes on: "Friends of the" + "Quito Process"."""
     if not span[-1].is_stop:
         return span.end_char

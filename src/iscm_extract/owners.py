@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from iscm_extract.mentions import Mention, Range, SectionBody
+from iscm_extract.mentions import Mention, SectionBody
+from iscm_extract.model import Span
 from iscm_extract.normalise import Resolver
 
 
@@ -27,7 +28,7 @@ class Owner:
     joint_with: tuple[str, ...]
 
 
-def own_iscm(body: SectionBody, clause: Range, mention: Mention, resolver: Resolver) -> str | None:
+def own_iscm(body: SectionBody, clause: Span, mention: Mention, resolver: Resolver) -> str | None:
     """The ISCM whose meeting the mention is, before joint meetings are read."""
     section = body.section
     if section.kind != "page":
@@ -36,14 +37,14 @@ def own_iscm(body: SectionBody, clause: Range, mention: Mention, resolver: Resol
 
 
 def owners(
-    body: SectionBody, clause: Range, mention: Mention, window: int, own_id: str | None, resolver: Resolver
+    body: SectionBody, clause: Span, mention: Mention, window: int, own_id: str | None, resolver: Resolver
 ) -> list[Owner]:
     """One owner, or, for a joint meeting in a paragraph of its own that opens with "Joint",
     one per ISCM that held it."""
     text = body.text
     context = text[clause.start : clause.end]
     joint = joint_ids(text, mention, window, clause.start, own_id, resolver)
-    paragraph = next((p for p in body.paragraphs if p.start <= mention.start < p.end), Range(0, len(text)))
+    paragraph = next((p for p in body.paragraphs if p.start <= mention.start < p.end), Span(0, len(text)))
     own_paragraph = text[paragraph.start : paragraph.end].strip() == context.strip()
     ids = [own_id]
     if joint and own_paragraph and context.lstrip().lower().startswith("joint"):
@@ -73,7 +74,7 @@ def joint_ids(
 _NAME_TAIL = re.compile(r"^(?:\s+(?:of|by|under)\s+(?:the\s+)?)?$", re.I)
 
 
-def sentence_iscm(text: str, clause: Range, mention: Mention, resolver: Resolver) -> str | None:
+def sentence_iscm(text: str, clause: Span, mention: Mention, resolver: Resolver) -> str | None:
     """On a page, the ISCM a meeting belongs to is the one its sentence names: in or right after
     its name ("the Steering Committee of the Rabat Process"), else the nearest before it ("The
     Khartoum Process held a thematic meeting"), else the first after it ("a workshop organised
