@@ -3,10 +3,9 @@
 The mentions of one clause (mentions.py) go through three rules, each returning new mentions:
 
   held:    drops parts of another event ("featured roundtable discussions, a youth forum"),
-           plans ("in preparation for a Ministerial meeting"), meetings not yet held ("planned
-           for"),
-           and folds a possessive meeting into its group ("the Working Group ... held its third
-           meeting": one mention, ordinal 3);
+           plans ("in preparation for a Ministerial meeting"), meetings not yet held ("a
+           workshop planned for May"), and folds a possessive meeting into its group ("the
+           Working Group ... held its third meeting": one mention, ordinal 3);
   typed:   types a bare meeting word (a regular meeting when it has an ordinal or its sentence
            names its own ISCM, else `generic_default`) and makes a phrase naming the ISCM's own
            body a regular meeting ("Steering Committee of the Rabat Process");
