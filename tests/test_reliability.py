@@ -475,7 +475,7 @@ def test_a_broken_rule_file_names_file_and_field(
 
 def test_a_word_like_on_is_a_word_not_a_boolean(rules_copy: Path) -> None:
     _edit(rules_copy / "meetings.yaml", "topic_cues: [", "topic_cues: [on, ")
-    assert load_rules(rules_copy).meetings.topic_cues[0] == "on"
+    assert load_rules(rules_copy).meetings.attachments.topic_cues[0] == "on"
 
 
 def test_a_level_added_in_the_rules_is_valid_everywhere(rules_copy: Path, tmp_path: Path) -> None:

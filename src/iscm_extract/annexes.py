@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from iscm_extract.model import Participant, Problem, Speaker, SurveyRespondent, lines_with_offsets
+from iscm_extract.model import Participant, Problem, Span, Speaker, SurveyRespondent, lines_with_offsets
 from iscm_extract.normalise import Resolver
 from iscm_extract.rules import FactRules
 
@@ -28,8 +28,16 @@ def _role_in(text: str, rules: FactRules) -> str | None:
     return min(found)[1] if found else None
 
 
-def _split_roles(cell: str, rules: FactRules) -> list[tuple[str, str | None]]:
-    """'AU HoAI (AU HoAI) Co-Secretariat and PAFOM Secretariat' -> [(name, role), ...]: the
+@dataclass(frozen=True)
+class _BodyRole:
+    """A body named in the ISCM column, and the role written after its name."""
+
+    body: str
+    role: str | None
+
+
+def _split_roles(cell: str, rules: FactRules) -> list[_BodyRole]:
+    """'AU HoAI (AU HoAI) Co-Secretariat and PAFOM Secretariat' -> [(body, role), ...]: the
     column joins bodies with "and" after a role, and a role follows its body's name."""
     parts, start = [], 0
     for joint in re.finditer(r"\s+and\s+(?=[A-Z])", cell):
@@ -41,15 +49,15 @@ def _split_roles(cell: str, rules: FactRules) -> list[tuple[str, str | None]]:
     for part in parts:
         role = _role_at_end(part, rules)
         name = part[: len(part) - len(role)].strip() if role else part.strip()
-        result.append((name, role))
+        result.append(_BodyRole(name, role))
     return result
 
 
-@dataclass
+@dataclass(frozen=True)
 class _TableRow:
     no: int
     group: str
-    cells: list[str]  # organisation, name, position
+    cells: tuple[str, str, str]  # organisation, name, position
     start: int
     end: int
 
@@ -66,17 +74,23 @@ def _table_rows(text: str, rules: FactRules) -> list[_TableRow]:
             continue
         elif row := _ROW.match(line):
             values = [c.strip() for c in row["cells"].split("\t")] + ["", "", ""]
-            rows.append(_TableRow(int(row["no"]), group, values[:3], start, start + len(line)))
+            columns = (values[0], values[1], values[2])
+            rows.append(_TableRow(int(row["no"]), group, columns, start, start + len(line)))
         elif rows and line.startswith("\t") and line.strip():
             # A row cut by a page break: its remaining text sits in the same columns.
-            last = rows[-1]
-            for column, value in enumerate(cells[1:4]):
-                if value.strip():
-                    last.cells[column] = f"{last.cells[column]} {value.strip()}".strip()
-            last.end = start + len(line)
+            rows[-1] = _continued(rows[-1], cells[1:4], start + len(line))
         elif line.strip() and not re.match(r"^[IVX]+\.\s", line):
             group = None  # the table ended; a part heading ("II. Host and Organizers") does not end it
     return rows
+
+
+def _continued(row: _TableRow, more: list[str], end: int) -> _TableRow:
+    """The row with the text of its continuation line's columns added."""
+    organisation, name, position = (
+        f"{cell} {value.strip()}".strip() if value.strip() else cell
+        for cell, value in zip(row.cells, [*more, "", "", ""][:3], strict=True)
+    )
+    return replace(row, cells=(organisation, name, position), end=end)
 
 
 def participants(
@@ -88,7 +102,8 @@ def participants(
         organisation, name, position = row.cells
         ids: list[str] = []
         roles: list[str | None] = []
-        for body, role in _split_roles(organisation, rules) if row.group == "iscm" else []:
+        for named in _split_roles(organisation, rules) if row.group == "iscm" else []:
+            body, role = named.body, named.role
             hit = resolver.resolve_heading(body)
             if hit is None or hit.iscm_id is None:
                 message = f"participant row {row.no}: {body!r} not resolved"
@@ -128,10 +143,19 @@ def _is_speaker_start(line: str, previous: str | None, is_person: PersonTest) ->
     return not (last.endswith((",", ";")) or last[:1].islower()) and is_person(line, len(match["name"]))
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """A speaker's entry: its lines joined, from the start of its first to the end of its last."""
+
+    text: str
+    start: int
+    end: int
+
+
 def speakers(text: str, resolver: Resolver, rules: FactRules, is_person: PersonTest) -> list[Speaker]:
     """'Name, position, role of the Body' entries after a "List of Speakers" heading, each from a
     paragraph start or a line that starts a new name, up to the first paragraph of another shape."""
-    entries: list[list] = []  # type: ignore[type-arg]  # [text, start, end]
+    entries: list[_Entry] = []
     lines = lines_with_offsets(text)
     first = next(
         (i for i, (line, _) in enumerate(lines) if rules.speakers_heading.search(line.strip())), None
@@ -143,25 +167,24 @@ def speakers(text: str, resolver: Resolver, rules: FactRules, is_person: PersonT
             previous = None
             continue
         if _is_speaker_start(stripped, previous, is_person):
-            entries.append([stripped, start, start + len(line)])
+            entries.append(_Entry(stripped, start, start + len(line)))
         elif previous is not None and entries:
-            entries[-1][0] += " " + stripped
-            entries[-1][1:] = [entries[-1][1], start + len(line)]
+            entries[-1] = _Entry(f"{entries[-1].text} {stripped}", entries[-1].start, start + len(line))
         else:
             break  # a paragraph of another shape ends the list
         previous = stripped
     found = []
-    for number, (entry, start, end) in enumerate(entries, 1):
-        name, _, position = entry.partition(", ")
+    for number, entry in enumerate(entries, 1):
+        name, _, position = entry.text.partition(", ")
         ids = tuple(dict.fromkeys(i for _, _, i in resolver.find_mentions(position)))
-        found.append(Speaker(number, name, position, ids, start, end))
+        found.append(Speaker(number, name, position, ids, entry.start, entry.end))
     return found
 
 
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")
 
 
-def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _items(text: str, start: int, end: int) -> list[Span]:
     """Spans of the comma-separated items of text[start:end], stripped."""
     spans, position = [], start
     for piece in [*_TOP_LEVEL_COMMA.finditer(text, start, end), None]:
@@ -169,7 +192,7 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
         chunk = text[position:stop]
         if chunk.strip():
             lead = len(chunk) - len(chunk.lstrip())
-            spans.append((position + lead, position + len(chunk.rstrip())))
+            spans.append(Span(position + lead, position + len(chunk.rstrip())))
         position = piece.end() if piece else end
     return spans
 
@@ -177,17 +200,15 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _AND = re.compile(r"^(?:and|&)\s+")
 
 
-def _longest_name(
-    text: str, items: list[tuple[int, int]], i: int, resolver: Resolver
-) -> tuple[int, str | None]:
+def _longest_name(text: str, items: list[Span], i: int, resolver: Resolver) -> tuple[int, str | None]:
     """How many items from i make one name, and its id. A name may hold a comma ("Organization of
     African, Caribbean and Pacific States ..."): the next items join while that makes an unresolved
     name resolve; ", and X" is always the list's last item, never the end of another name."""
     for span in range(1, min(3, len(items) - i) + 1):
-        if span > 1 and _AND.match(text[items[i + span - 1][0] :]):
+        if span > 1 and _AND.match(text[items[i + span - 1].start :]):
             break
         hit = resolver.resolve_heading(
-            " ".join(_AND.sub("", text[items[i][0] : items[i + span - 1][1]]).split())
+            " ".join(_AND.sub("", text[items[i].start : items[i + span - 1].end]).split())
         )
         if hit is not None and hit.iscm_id is not None:
             return span, hit.iscm_id
@@ -214,7 +235,7 @@ def survey_respondents(
         i = 0
         while i < len(items):
             span, iscm_id = _longest_name(text, items, i, resolver)
-            start, stop = items[i][0], items[i + span - 1][1]
+            start, stop = items[i].start, items[i + span - 1].end
             start += len(text[start:stop]) - len(_AND.sub("", text[start:stop]))
             if iscm_id is None:
                 problems.append(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pycountry
 from spacy.tokens import Doc
 
-from iscm_extract.rules import MeetingRules, PlaceRules
+from iscm_extract.meeting_rules import AttachmentCues, PlaceRules
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Place:
 
 
 class AttachmentReader:
-    def __init__(self, rules: MeetingRules, places: PlaceRules):
+    def __init__(self, rules: AttachmentCues, places: PlaceRules):
         self.rules = rules
         self.countries = _CountryNames(places)
         self._cue_words = {w for cues in rules.format_cues.values() for cue in cues for w in cue.split()}

@@ -19,22 +19,22 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
 Precision = Literal["day", "month"]
 
-_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-MONTHS = _MONTHS  # the public name (month names and abbreviations, lower case -> number)
+# Month names and abbreviations, lower case, and their numbers: "january" and "jan" -> 1.
+MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
 
 _TOKEN = re.compile(
     r"(?P<day>\b\d{1,2})(?:\s?(?P<suffix>st|nd|rd|th)\b)?(?!\d|[-/.]\d{3})"
     r"|(?P<year>\b(?:19|20)\d\d\b)"
     r"|(?P<month>\b(?:"
-    + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
+    + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
     + r")\b\.?)"
     r"|(?P<dash>[-\u2013\u2014]+|\bto\b|\buntil\b|\btill\b|\bthrough\b)"
     r"|(?P<list>\band\b|&|,|;)"
@@ -92,7 +92,7 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "year":
             value = int(match["year"])
         elif kind == "month":
-            value = _MONTHS[match["month"].rstrip(".").lower()]
+            value = MONTHS[match["month"].rstrip(".").lower()]
         tokens.append(Token(kind, match.group(), match.start(), match.end(), value))
     return tokens
 
@@ -120,18 +120,20 @@ def find_phrases(text: str) -> list[tuple[int, int]]:
 # --- layer 2: grammar ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Partial:
+@dataclass(frozen=True)
+class PartialDate:
+    """A span as the grammar reads it: days and months, a year only where the phrase states one."""
+
     start_day: int | None
     start_month: int
     end_day: int | None
     end_month: int
     year: int | None = None
     end_year_explicit: int | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Day:
     """A day (or day range) waiting for its month; `and_before`: joined to the previous day by
     "and" ("14 and 15 May")."""
@@ -152,134 +154,178 @@ def _join_consecutive(days: list[_Day]) -> list[_Day]:
     for day in days:
         last = joined[-1] if joined else None
         if last and day.and_before and day.end_day is None and day.day == (last.end_day or last.day) + 1:
-            last.end_day = day.day
+            joined[-1] = replace(last, end_day=day.day)
         else:
-            joined.append(_Day(day.day, day.end_day, day.and_before))
+            joined.append(day)
     return joined
 
 
-def _parse_tokens(tokens: list[Token], join_consecutive: bool = True) -> list[_Partial]:
-    partials: list[_Partial] = []
-    pending: list[_Day] = []  # days waiting for their month
-    unyeared = 0  # index in partials from which spans still lack an explicit year
-    between = False
-    i = 0
+def _is_and(token: Token) -> bool:
+    return token.kind == "list" and token.text.lower() in {"and", "&"}
 
-    def peek(offset: int, kind: str) -> Token | None:
-        j = i + offset
-        return tokens[j] if j < len(tokens) and tokens[j].kind == kind else None
 
-    def is_and(token: Token) -> bool:
-        return token.kind == "list" and token.text.lower() in {"and", "&"}
+def _comma_year(tokens: list[Token], j: int) -> bool:
+    """A comma and a year at tokens[j] ("December 29, 2016")."""
+    return (
+        j + 1 < len(tokens)
+        and tokens[j].kind == "list"
+        and tokens[j].text == ","
+        and tokens[j + 1].kind == "year"
+    )
 
-    def across(partial: _Partial) -> int:
-        """A range whose end names its month after a complete start date: "31 October - 2
-        November", "May 24 - May 27", "29 December 2016 to 3 January 2017", "December 29, 2016 -
-        January 3, 2017". Sets the end on `partial`; returns the number of tokens read."""
-        j = i + 1
-        start_year = None
-        if (
-            j + 1 < len(tokens)
-            and tokens[j].kind == "list"
-            and tokens[j].text == ","
-            and tokens[j + 1].kind == "year"
-        ):
-            j += 1
-        if j < len(tokens) and tokens[j].kind == "year":
-            start_year, j = tokens[j].value, j + 1
-        if not (j < len(tokens) and tokens[j].kind == "dash"):
-            return 0
-        kinds = [t.kind for t in tokens[j + 1 : j + 3]]
-        if kinds == ["day", "month"]:
-            end_day, end_month = tokens[j + 1].value, tokens[j + 2].value
-        elif kinds == ["month", "day"]:
-            end_month, end_day = tokens[j + 1].value, tokens[j + 2].value
-        else:
-            return 0
-        j += 3
-        if (
-            j + 1 < len(tokens)
-            and tokens[j].kind == "list"
-            and tokens[j].text == ","
-            and tokens[j + 1].kind == "year"
-        ):
-            j += 1
-        end_year = tokens[j].value if j < len(tokens) and tokens[j].kind == "year" else None
-        if start_year is not None and end_year is None:
-            return 0  # "3 May 2016 - 4 June": not a range this grammar knows
-        partial.end_day, partial.end_month = end_day, end_month
-        if start_year is not None:
-            partial.year, partial.end_year_explicit = start_year, end_year
-            return j - i  # the end year token is read by the main loop
-        return j - i - 1
 
-    while i < len(tokens):
-        token = tokens[i]
-        if token.kind == "filler" and token.text.lower() == "between":
-            between = True
-        elif token.kind == "day":
-            range_end = None
-            joiner = tokens[i + 1] if i + 1 < len(tokens) else None
-            is_range = joiner is not None and (joiner.kind == "dash" or (between and is_and(joiner)))
-            if is_range and peek(2, "day"):
-                range_end = tokens[i + 2].value
-                i += 2
-                between = False
-            and_before = i > 0 and is_and(tokens[i - 1]) and bool(pending)
-            pending.append(_Day(token.value, range_end, and_before))
-        elif token.kind == "month":
-            month = token.value
-            # "18-19 and March 24-25": the days before take the month, and it opens days of its own
-            had_pending = bool(pending)
-            month_first_too = had_pending and i > 0 and is_and(tokens[i - 1]) and bool(peek(1, "day"))
-            if pending:
-                days = _join_consecutive(pending) if join_consecutive else pending
-                for day in days:
-                    partials.append(_Partial(day.day, month, day.end_day or day.day, month))
-                single = pending[-1].end_day is None and len(days) == len(pending)
-                pending = []
-                if single and not month_first_too:
-                    i += across(partials[-1])
-            if (not had_pending or month_first_too) and peek(1, "day"):
-                # "November 12-14", "April 8 2021", "June 4", "May 14 and 15", "June 4, 11 and 18"
-                days = [_Day(tokens[i + 1].value, None)]
-                i += 1
-                if peek(1, "dash") and peek(2, "day"):
-                    days[0].end_day = tokens[i + 2].value
-                    i += 2
-                while peek(1, "list") and peek(2, "day") and not peek(3, "month"):
-                    days.append(_Day(tokens[i + 2].value, None, is_and(tokens[i + 1])))
-                    i += 2
-                    if peek(1, "dash") and peek(2, "day"):  # "April 9-10 and 23-24"
-                        days[-1].end_day = tokens[i + 2].value
-                        i += 2
-                if join_consecutive:
-                    days = _join_consecutive(days)
-                for day in days:
-                    partials.append(_Partial(day.day, month, day.end_day or day.day, month))
-                if (len(days) == 1 and days[0].end_day is None) or days[0].end_day == days[0].day:
-                    i += across(partials[-1])
-            elif not had_pending:
-                qualified = i > 0 and tokens[i - 1].kind == "qualifier"
-                partial = _Partial(None, month, None, month)
-                if qualified:
-                    partial.warnings.append(f"qualified month {tokens[i - 1].text!r}: month precision")
-                partials.append(partial)
-        elif token.kind == "year":
-            for partial in partials[unyeared:]:
-                if partial.year is None:
-                    partial.year = token.value
-                elif partial.end_year_explicit is None:
-                    partial.end_year_explicit = token.value
-            unyeared = len(partials)
-        i += 1
-    return partials
+def _across(tokens: list[Token], i: int, partial: PartialDate) -> tuple[PartialDate, int] | None:
+    """A range whose end names its month after the complete start date `partial` that ends at
+    tokens[i]: "31 October - 2 November", "May 24 - May 27", "29 December 2016 to 3 January
+    2017", "December 29, 2016 - January 3, 2017". The partial with its end, and the number of
+    tokens read; None when no such range follows."""
+    j = i + 1
+    start_year = None
+    if _comma_year(tokens, j):
+        j += 1
+    if j < len(tokens) and tokens[j].kind == "year":
+        start_year, j = tokens[j].value, j + 1
+    if not (j < len(tokens) and tokens[j].kind == "dash"):
+        return None
+    kinds = [t.kind for t in tokens[j + 1 : j + 3]]
+    if kinds == ["day", "month"]:
+        end_day, end_month = tokens[j + 1].value, tokens[j + 2].value
+    elif kinds == ["month", "day"]:
+        end_month, end_day = tokens[j + 1].value, tokens[j + 2].value
+    else:
+        return None
+    j += 3
+    if _comma_year(tokens, j):
+        j += 1
+    end_year = tokens[j].value if j < len(tokens) and tokens[j].kind == "year" else None
+    if start_year is not None and end_year is None:
+        return None  # "3 May 2016 - 4 June": not a range this grammar knows
+    partial = replace(partial, end_day=end_day, end_month=end_month)
+    if start_year is not None:
+        # The end year token is left to the main loop, which finds the end year set.
+        return replace(partial, year=start_year, end_year_explicit=end_year), j - i
+    return partial, j - i - 1
+
+
+class _Grammar:
+    """Reads tokens left to right: days wait for the month after them ("4, 11 and 18 June"), a
+    month takes the days after it ("November 12-14"), a year applies to the spans before it
+    that have none."""
+
+    def __init__(self, tokens: list[Token], join_consecutive: bool):
+        self.tokens = tokens
+        self.join_consecutive = join_consecutive
+        self.partials: list[PartialDate] = []
+        self.pending: list[_Day] = []  # days waiting for their month
+        self.unyeared = 0  # index in partials from which spans still lack an explicit year
+        self.between = False  # after "between": "and" makes a range
+        self.i = 0
+
+    def parse(self) -> list[PartialDate]:
+        while self.i < len(self.tokens):
+            token = self.tokens[self.i]
+            if token.kind == "filler" and token.text.lower() == "between":
+                self.between = True
+            elif token.kind == "day":
+                self._day(token)
+            elif token.kind == "month":
+                self._month(token)
+            elif token.kind == "year":
+                self._year(token)
+            self.i += 1
+        return self.partials
+
+    def _peek(self, offset: int, kind: str) -> Token | None:
+        j = self.i + offset
+        return self.tokens[j] if j < len(self.tokens) and self.tokens[j].kind == kind else None
+
+    def _day(self, token: Token) -> None:
+        """A day, or a day range ("24-27", "between 14 and 16"), waiting for its month."""
+        range_end = None
+        joiner = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
+        is_range = joiner is not None and (joiner.kind == "dash" or (self.between and _is_and(joiner)))
+        if is_range and self._peek(2, "day"):
+            range_end = self.tokens[self.i + 2].value
+            self.i += 2
+            self.between = False
+        and_before = self.i > 0 and _is_and(self.tokens[self.i - 1]) and bool(self.pending)
+        self.pending.append(_Day(token.value, range_end, and_before))
+
+    def _month(self, token: Token) -> None:
+        month = token.value
+        # "18-19 and March 24-25": the days before take the month, and it opens days of its own
+        had_pending = bool(self.pending)
+        month_first_too = (
+            had_pending and self.i > 0 and _is_and(self.tokens[self.i - 1]) and bool(self._peek(1, "day"))
+        )
+        if had_pending:
+            days = _join_consecutive(self.pending) if self.join_consecutive else self.pending
+            self.partials += [PartialDate(d.day, month, d.end_day or d.day, month) for d in days]
+            single = self.pending[-1].end_day is None and len(days) == len(self.pending)
+            self.pending = []
+            if single and not month_first_too:
+                self._read_across()
+        if (not had_pending or month_first_too) and self._peek(1, "day"):
+            self._days_after(month)
+        elif not had_pending:
+            before = self.tokens[self.i - 1] if self.i > 0 else None
+            qualified = before is not None and before.kind == "qualifier"
+            warnings = (f"qualified month {before.text!r}: month precision",) if before and qualified else ()
+            self.partials.append(PartialDate(None, month, None, month, warnings=warnings))
+
+    def _days_after(self, month: int) -> None:
+        """The days after a month: "November 12-14", "April 8 2021", "June 4", "May 14 and 15",
+        "June 4, 11 and 18", "April 9-10 and 23-24"."""
+        tokens = self.tokens
+        days = [_Day(tokens[self.i + 1].value, None)]
+        self.i += 1
+        if self._peek(1, "dash") and self._peek(2, "day"):
+            days[0] = replace(days[0], end_day=tokens[self.i + 2].value)
+            self.i += 2
+        while self._peek(1, "list") and self._peek(2, "day") and not self._peek(3, "month"):
+            days.append(_Day(tokens[self.i + 2].value, None, _is_and(tokens[self.i + 1])))
+            self.i += 2
+            if self._peek(1, "dash") and self._peek(2, "day"):
+                days[-1] = replace(days[-1], end_day=tokens[self.i + 2].value)
+                self.i += 2
+        if self.join_consecutive:
+            days = _join_consecutive(days)
+        self.partials += [PartialDate(d.day, month, d.end_day or d.day, month) for d in days]
+        if (len(days) == 1 and days[0].end_day is None) or days[0].end_day == days[0].day:
+            self._read_across()
+
+    def _read_across(self) -> None:
+        """The last span's end, when a range over months follows (`_across`)."""
+        found = _across(self.tokens, self.i, self.partials[-1])
+        if found is not None:
+            self.partials[-1], read = found
+            self.i += read
+
+    def _year(self, token: Token) -> None:
+        """A year: the year of the spans before it that have none, else their end year."""
+        self.partials[self.unyeared :] = [_with_year(p, token.value) for p in self.partials[self.unyeared :]]
+        self.unyeared = len(self.partials)
+
+
+def _with_year(partial: PartialDate, year: int) -> PartialDate:
+    if partial.year is None:
+        return replace(partial, year=year)
+    if partial.end_year_explicit is None:
+        return replace(partial, end_year_explicit=year)
+    return partial
+
+
+def parse_tokens(tokens: list[Token], join_consecutive: bool = True) -> list[PartialDate]:
+    """Layer 2: the spans the tokens of one phrase denote, years only where stated."""
+    return _Grammar(tokens, join_consecutive).parse()
 
 
 # --- layer 3: normalisation ---------------------------------------------------------------------
 
 
-def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
+def normalise(partial: PartialDate, default_year: int | None) -> DateSpan:
+    """Layer 3: a span's dates, in the phrase's year or else `default_year`; impossible days and
+    ranges become warnings."""
     year = partial.year or default_year
     warnings = list(partial.warnings)
     if year is None:
@@ -309,7 +355,7 @@ def _normalise(partial: _Partial, default_year: int | None) -> DateSpan:
 def parse(phrase: str, default_year: int | None, join_consecutive: bool = True) -> list[DateSpan]:
     """Date spans of one date phrase; the phrase's own year wins over `default_year`. With
     `join_consecutive=False`, "14 and 15 May" is two one-day spans (to meet a stated count)."""
-    spans = [_normalise(p, default_year) for p in _parse_tokens(tokenize(phrase), join_consecutive)]
+    spans = [normalise(p, default_year) for p in parse_tokens(tokenize(phrase), join_consecutive)]
     if join_consecutive and len(spans) == 2 and re.search(r"\band\b|&", phrase):
         return _over_month_end(*spans) or spans
     return spans

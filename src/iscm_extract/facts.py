@@ -86,7 +86,7 @@ def headline_stats(sections: list[Section], rules: FactRules) -> list[HeadlineSt
                 HeadlineStat(
                     section.section_id,
                     metric.name,
-                    number_value(match["n"], rules),
+                    number_value(match["n"], rules.numbers),
                     metric.unit,
                     " ".join(text[start:end].split()),
                     section.char_start + match.start("n"),
@@ -130,7 +130,7 @@ def extract_facts(
                     section, resolver, rules.facts, chart_labels
                 )
         found.anniversaries, anniversary_problems = anniversaries(
-            doc_id, text, sections, resolver, rules.facts, NumberReader(rules.meetings)
+            doc_id, text, sections, resolver, rules.facts, NumberReader(rules.meetings.numbers)
         )
         found.headline_stats = headline_stats(sections, rules.facts)
         problems += theme_problems + anniversary_problems

@@ -7,25 +7,23 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from iscm_extract.rules import MeetingRules
+from iscm_extract.meeting_rules import NumberWords
+from iscm_extract.text import roman_to_int
 
 ORDINAL = re.compile(r"^(\d{1,3})(?:st|nd|rd|th)$", re.I)
-_ROMAN = re.compile(r"^(?=[IVXLC]{2,}$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
 
-def roman(text: str) -> int | None:
-    if not _ROMAN.match(text):
+def roman(text: str, *, letters: str = "IVXLC", min_letters: int = 2) -> int | None:
+    """'XIX' -> 19; None for anything but a well-formed numeral (text.roman_to_int) of at least
+    `min_letters` of `letters`. The defaults read ordinals in a meeting's name ("XIX Meeting"),
+    where "I" is a word and "DC" a place."""
+    if len(text) < min_letters or any(char not in letters for char in text):
         return None
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    total = 0
-    for i, char in enumerate(text):
-        value = values[char]
-        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
-    return total
+    return roman_to_int(text)
 
 
 class NumberReader:
-    def __init__(self, rules: MeetingRules):
+    def __init__(self, rules: NumberWords):
         self.rules = rules
 
     def ordinal(self, words: Sequence[str]) -> int | None:
@@ -72,6 +70,8 @@ class NumberReader:
 
 
 class _NumberWords(Protocol):
+    """`NumberWords`, or rules that hold them (`FactRules`)."""
+
     @property
     def number_words(self) -> dict[str, int]: ...
 

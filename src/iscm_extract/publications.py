@@ -47,24 +47,32 @@ def _title_and_iscm(title: str, resolver: Resolver) -> tuple[str, str | None]:
     return title, (mentions[0][2] if mentions and mentions[0][0] == 0 else None)
 
 
+@dataclass(frozen=True)
+class _TitleLine:
+    """A line of a title block, stripped, and where it starts; "" for a paragraph break."""
+
+    text: str
+    start: int
+
+
 def newsletter_publications(
     section: Section, resolver: Resolver, rules: FactRules, chart_labels: set[str]
 ) -> list[Publication]:
     """Title lines, then URL lines. `chart_labels` are lines that repeat a theme name of the
     document (a chart of themes printed beside the list), never part of a title."""
     found: list[Publication] = []
-    title_lines: list[tuple[str, int]] = []
+    title_lines: list[_TitleLine] = []
     url: list[str] = []
     url_end = 0
 
     def close_url() -> None:
         nonlocal url
         if url and title_lines:
-            text = " ".join(t for t, _ in title_lines if t)
+            text = " ".join(t.text for t in title_lines if t.text)
             if not any(p.search(text) for p in rules.not_titles):
                 title, iscm_id = _title_and_iscm(text, resolver)
                 found.append(
-                    Publication(iscm_id, title, _clean_url("".join(url)), None, title_lines[0][1], url_end)
+                    Publication(iscm_id, title, _clean_url("".join(url)), None, title_lines[0].start, url_end)
                 )
         if url:
             title_lines.clear()
@@ -83,23 +91,23 @@ def newsletter_publications(
             continue  # a URL may also be broken across a blank line by the conversion
         close_url()
         if not text:
-            if title_lines and title_lines[-1][0] != "":
-                title_lines.append(("", line_start))  # paragraph break inside the title block
+            if title_lines and title_lines[-1].text != "":
+                title_lines.append(_TitleLine("", line_start))  # paragraph break inside the title block
             continue
         inline = _URL_START.search(text)
         if inline:
             before = text[: inline.start()].strip()
             if before:
                 title_lines.clear()
-                title_lines.append((before, lead))
+                title_lines.append(_TitleLine(before, lead))
             url, url_end = [inline.group()], lead + inline.end()
             continue
         if text.casefold() in chart_labels and not title_lines:
             continue
-        title_lines.append((text, lead))
+        title_lines.append(_TitleLine(text, lead))
         # The title is the last paragraph before the URL.
-        if "" in (t for t, _ in title_lines[:-1]):
-            cut = max(j for j, (t, _) in enumerate(title_lines[:-1]) if t == "")
+        if any(t.text == "" for t in title_lines[:-1]):
+            cut = max(j for j, t in enumerate(title_lines[:-1]) if t.text == "")
             del title_lines[: cut + 1]
     close_url()
     return found

@@ -37,7 +37,7 @@ def name_key(name: str) -> str:
 
 
 # Roman numerals of any size, in their one well-formed spelling ("Issue XIX", "Issue I").
-# numbers.roman reads ordinals and accepts fewer: two letters or more ("I" is a pronoun), up to C.
+# numbers.roman reads ordinals with it and accepts fewer: two letters or more ("I" is a pronoun), up to C.
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
