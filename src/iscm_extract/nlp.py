@@ -28,7 +28,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from iscm_extract.ingest import is_word
+from iscm_extract.words import is_word
 from iscm_extract.rules import MeetingRules
 
 SPANS_KEY = "meeting_phrases"

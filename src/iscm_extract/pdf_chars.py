@@ -41,7 +41,7 @@ from typing import Any
 import pdfplumber
 from pdfplumber.page import Page
 
-from iscm_extract.ingest import PDF_READERS
+from iscm_extract.pdf_settings import PDF_READERS
 
 Matrix = tuple[float, float, float, float, float, float]
 Linear = tuple[float, float, float, float]
