@@ -19,6 +19,7 @@ import re
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -75,7 +76,7 @@ class MappedText:
         return Link(start, end + 1, link.url) if start is not None and end is not None else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Piece:
     """Part of a replacement: text kept from the match (start, end) or text inserted."""
 
@@ -84,6 +85,16 @@ class Piece:
     insert: str | None = None
     bold: bool = False
     link: str | None = None
+
+
+class _Insert(NamedTuple):
+    """A string a pass inserted: where in its output, and the source offset and bold flag that
+    every character of it takes."""
+
+    new_start: int
+    string: str
+    source: int
+    bold: bool
 
 
 class _Builder:
@@ -100,7 +111,7 @@ class _Builder:
         self._old_ends: array[int] = array("q")
         self._new_starts: array[int] = array("q")
         self._flags: bytearray = bytearray()  # per copy: 1 when forced bold
-        self._inserts: list[tuple[int, str, int, bool]] = []  # new start, string, source, bold
+        self._inserts: list[_Insert] = []
         self._order: list[int] | None = None
 
     def copy(
@@ -131,7 +142,7 @@ class _Builder:
 
     def insert(self, string: str, source: int, bold: bool) -> None:
         if string:
-            self._inserts.append((self.length, string, source, bold))
+            self._inserts.append(_Insert(self.length, string, source, bold))
             self.length += len(string)
 
     def build(self, links: list[Link]) -> MappedText:

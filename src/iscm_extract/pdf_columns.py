@@ -37,7 +37,7 @@ class Extent:
     bottom: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Band:
     """Rows of one band of page `page` (from 0); `framed` when they lie inside a full-width shape
     (a banner)."""
@@ -82,14 +82,13 @@ def band_shapes(page: Any, words: list[Word], settings: LayoutSettings) -> list[
 def bands(rows: list[Row], shapes: list[Extent], page: int) -> list[Band]:
     """Rows cut at the shapes: rows between two shapes are one band, rows inside one shape
     another (framed), top to bottom."""
-    bands: dict[int, Band] = {}
+    rows_at: dict[int, list[Row]] = {}  # by place: 2 per shape above the row, 1 if inside one
     for row in rows:
         middle = (row.top + row.bottom) / 2
         above = sum(shape.bottom < middle for shape in shapes)  # shapes wholly above the row
         inside = any(shape.top <= middle <= shape.bottom for shape in shapes)
-        key = 2 * above + (1 if inside else 0)
-        bands.setdefault(key, Band([], page, framed=inside)).rows.append(row)
-    return [bands[key] for key in sorted(bands)]
+        rows_at.setdefault(2 * above + (1 if inside else 0), []).append(row)
+    return [Band(rows_at[key], page, framed=key % 2 == 1) for key in sorted(rows_at)]
 
 
 # --- columns --------------------------------------------------------------------------------------

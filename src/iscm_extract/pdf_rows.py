@@ -24,7 +24,7 @@ from iscm_extract.pdf_settings import LayoutSettings
 _MIN_HEIGHT = 0.1  # a word's height floor: no division by zero
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
     """Words on one line, left to right."""
 
@@ -64,9 +64,9 @@ class EdgeKey:
     text: str  # its text with each run of digits as "#"
 
 
-def _overlap(word: Word, row: Row) -> float:
-    """How much of the word's height lies within the row's first word's height."""
-    anchor = row.words[0]
+def _overlap(word: Word, line: list[Word]) -> float:
+    """How much of the word's height lies within the line's first word's height."""
+    anchor = line[0]
     return (min(word.bottom, anchor.bottom) - max(word.top, anchor.top)) / max(
         word.bottom - word.top, _MIN_HEIGHT
     )
@@ -79,20 +79,19 @@ def page_rows(words: list[Word], settings: LayoutSettings) -> list[Row]:
     if not words:
         return []
     small = settings.small_type_ratio * statistics.median(w.size for w in words)
-    rows: list[Row] = []
+    lines: list[list[Word]] = []  # each line's words, in the order they joined it
     for word in sorted((w for w in words if w.size >= small), key=lambda w: (w.top, w.x0)):
-        if rows and _overlap(word, rows[-1]) >= settings.row_overlap_ratio:
-            rows[-1].words.append(word)
+        if lines and _overlap(word, lines[-1]) >= settings.row_overlap_ratio:
+            lines[-1].append(word)
         else:
-            rows.append(Row([word]))
+            lines.append([word])
     for word in sorted((w for w in words if w.size < small), key=lambda w: (w.top, w.x0)):
-        best = max(rows, key=lambda r: _overlap(word, r), default=None)
+        best = max(lines, key=lambda line: _overlap(word, line), default=None)
         if best is not None and _overlap(word, best) > 0:
-            best.words.append(word)
+            best.append(word)
         else:
-            rows.append(Row([word]))
-    for row in rows:
-        row.words.sort(key=lambda w: w.x0)
+            lines.append([word])
+    rows = [Row(sorted(line, key=lambda w: w.x0)) for line in lines]
     return sorted(rows, key=lambda r: r.top)
 
 
