@@ -5,8 +5,8 @@ origin); pdfplumber then flips y (top down) and shifts by its MediaBox. `Frame.o
 both for one pdfium page, and `box_of_points` gives the position keys of pdfplumber's object
 dicts (x0, x1, top, bottom, y0, y1, doctop, width, height).
 
-Example: on an unrotated A4 page (MediaBox 0 0 595.28 841.89) the user-space point (72, 700) is
-x 72, top 141.89: `Frame.of(page).point(72, 700) == (72.0, 141.89)`.
+Example: on an unrotated A4 page (MediaBox 0 0 595.28 841.89) the user-space point (72, 700)
+is x 72 and top 841.89 - 700 = 141.89: `Frame.of(page).point(72, 700)` gives (72.0, 141.89).
 """
 
 from __future__ import annotations
