@@ -30,14 +30,6 @@ from iscm_extract.pdf_settings import LayoutSettings
 
 
 @dataclass(frozen=True)
-class Extent:
-    """The vertical extent of a full-width shape on a page, in PDF points from the top."""
-
-    top: float
-    bottom: float
-
-
-@dataclass(frozen=True)
 class Band:
     """Rows of one band of page `page` (from 0); `framed` when they lie inside a full-width shape
     (a banner)."""
@@ -49,11 +41,26 @@ class Band:
 
 @dataclass(frozen=True)
 class Block:
-    """Rows of page `page` read as one run: a column of a band, or a full-width block."""
+    """Rows of a band read as one run: one of its columns, or a full-width block of it."""
 
     rows: list[Row]
-    page: int
-    framed: bool = False
+    band: Band
+
+    @property
+    def page(self) -> int:
+        return self.band.page
+
+    @property
+    def framed(self) -> bool:
+        return self.band.framed
+
+
+@dataclass(frozen=True)
+class Extent:
+    """The vertical extent of a full-width shape on a page, in PDF points from the top."""
+
+    top: float
+    bottom: float
 
 
 def band_shapes(page: Any, words: list[Word], settings: LayoutSettings) -> list[Extent]:
@@ -242,4 +249,4 @@ def _reading_order(rows: list[Row], gutters: list[float], settings: LayoutSettin
 
 def band_blocks(band: Band, gutters: list[float], settings: LayoutSettings) -> list[Block]:
     """The band's blocks in reading order, split at its gutters."""
-    return [Block(rows, band.page, band.framed) for rows in _reading_order(band.rows, gutters, settings)]
+    return [Block(rows, band) for rows in _reading_order(band.rows, gutters, settings)]
