@@ -15,7 +15,8 @@ the whitespace after its cut, and the pieces' docs are joined (`Doc.from_docs`) 
 the whole text: same text, same character offsets, spans and entities of every piece. For
 example a 2.5 MB section is read as about 26 pieces and handed back as one doc.
 `load_pipeline` returns the pipeline wrapped so that `nlp(text)` and `nlp.pipe(texts)` do this
-for every caller (meetings.py needs no change).
+for every caller (meetings.py needs no change). Pipelines are kept in `PIPELINES`, one per
+distinct model settings of the rules, until `PIPELINES.clear()`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from iscm_extract.ingest import is_word
 from iscm_extract.rules import MeetingRules
+from iscm_extract.words import is_word
 
 SPANS_KEY = "meeting_phrases"
 GENERIC_LABEL = "generic"
@@ -161,22 +162,43 @@ class LongTextPipeline:
             yield self._join([next(docs) for _ in parts])
 
 
-_PIPELINES: dict[tuple[Any, ...], LongTextPipeline] = {}
+class PipelineCache:
+    """The pipelines built in this process, one per distinct model settings of the rules (the
+    model, the components disabled, the phrases, generic heads, ligatures and format cues):
+    loading a model takes seconds, so each is built once and shared by every document. `clear()`
+    forgets them all (the next `get` builds afresh), as a test that swaps the model wants."""
+
+    def __init__(self) -> None:
+        self._pipelines: dict[tuple[Any, ...], LongTextPipeline] = {}
+
+    @staticmethod
+    def key(rules: MeetingRules) -> tuple[Any, ...]:
+        """What of the rules the pipeline is built from."""
+        return (
+            rules.spacy_model,
+            rules.spacy_disable,
+            rules.phrases,
+            rules.generic_heads,
+            rules.ligatures,
+            tuple(sorted((k, v) for k, v in rules.format_cues.items())),
+        )
+
+    def get(self, rules: MeetingRules) -> LongTextPipeline:
+        key = self.key(rules)
+        if key not in self._pipelines:
+            self._pipelines[key] = LongTextPipeline(_build_pipeline(rules))
+        return self._pipelines[key]
+
+    def clear(self) -> None:
+        self._pipelines.clear()
+
+
+PIPELINES = PipelineCache()  # the process's pipelines: `PIPELINES.clear()` resets them
 
 
 def load_pipeline(rules: MeetingRules) -> LongTextPipeline:
-    """The pipeline for these rules, loaded once per process."""
-    key = (
-        rules.spacy_model,
-        rules.spacy_disable,
-        rules.phrases,
-        rules.generic_heads,
-        rules.ligatures,
-        tuple(sorted((k, v) for k, v in rules.format_cues.items())),
-    )
-    if key not in _PIPELINES:
-        _PIPELINES[key] = LongTextPipeline(_build_pipeline(rules))
-    return _PIPELINES[key]
+    """The pipeline for these rules, built once per process (`PIPELINES`)."""
+    return PIPELINES.get(rules)
 
 
 def _build_pipeline(rules: MeetingRules) -> Language:
