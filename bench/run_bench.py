@@ -50,8 +50,11 @@ sys.path.insert(0, str(ROOT))  # tests.pdf_render: the renderer is shared with t
 from tests import html_render  # noqa: E402
 from tests.pdf_render import render  # noqa: E402
 
-from iscm_extract import ingest, nlp, pdf, pipeline, write  # noqa: E402
+from iscm_extract import pipeline  # noqa: E402
+from iscm_extract.facts import nlp  # noqa: E402
+from iscm_extract.reading import ingest, pdf  # noqa: E402
 from iscm_extract.rules import load_rules  # noqa: E402
+from iscm_extract.tables import write  # noqa: E402
 
 
 def _seconds(action: object) -> float:

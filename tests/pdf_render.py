@@ -18,7 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from iscm_extract.ingest import clean_text
+from iscm_extract.reading.ingest import clean_text
 
 BODY, BOLD = "Helvetica", "Helvetica-Bold"
 BODY_SIZE, HEADING_SIZE, TITLE_SIZE = 8.5, 9.5, 14

@@ -8,9 +8,9 @@ import pandas as pd
 from tests.conftest import GOLD
 from tests.helpers import PARTICIPANT_TABLE, REPORT_HEAD, extract_text
 
-from iscm_extract import evaluate
 from iscm_extract.model import DocumentResult
 from iscm_extract.rules import Rules
+from iscm_extract.tools import evaluate
 
 
 def extract(tmp_path: Path, rules: Rules, text: str, name: str = "grcp11-report.txt") -> DocumentResult:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import RAW
 
-from iscm_extract.classify import classify
-from iscm_extract.ingest import read
+from iscm_extract.reading.ingest import read
 from iscm_extract.rules import Rules
+from iscm_extract.structure.classify import classify
 from iscm_extract.text import int_to_roman, roman_to_int
 
 

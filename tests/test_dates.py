@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iscm_extract.dates import find_dates, parse
+from iscm_extract.facts.dates import find_dates, parse
 
 YEAR = 2023
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from tests.conftest import ROOT
 
-from iscm_extract import derived, write
 from iscm_extract.rules import Rules, RulesError, load_rules
+from iscm_extract.tables import derived, write
 
 
 def _record(mention: str, n: int | None, day: date | None, year: int, **extra: Any) -> dict[str, Any]:

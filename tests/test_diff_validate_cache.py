@@ -14,8 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 from tests.conftest import RAW, ROOT
 
-from iscm_extract import cli, diff, ingest, pipeline, progress, validate, write
+from iscm_extract import cli, pipeline, progress
+from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules, load_rules
+from iscm_extract.tables import validate, write
+from iscm_extract.tools import diff
 
 
 @pytest.fixture
@@ -273,7 +276,7 @@ def test_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_a_code_change_invalidates_the_cache(
     tmp_path: Path, rules: Rules, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from iscm_extract import cache
+    from iscm_extract.tables import cache
 
     options = pipeline.RunOptions(cache_dir=tmp_path / "cache")
     assert pipeline.run([RAW / "iscm-highlights-2020.txt"], tmp_path / "a", rules, options).n_extracted == 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tests.conftest import ROOT
 
-from iscm_extract import dictionary, tables, write
 from iscm_extract.rules import Rules
-from iscm_extract.tablespec import pandera_schema
+from iscm_extract.tables import catalog, dictionary, write
+from iscm_extract.tables.tablespec import pandera_schema
 
 
 def test_data_dictionary_is_current() -> None:
@@ -17,9 +17,9 @@ def test_data_dictionary_is_current() -> None:
 
 
 def test_every_table_and_column_is_described_and_validated(rules: Rules) -> None:
-    assert set(tables.TABLES) == set(write.SCHEMAS)
+    assert set(catalog.TABLES) == set(write.SCHEMAS)
     for table, schema in write.SCHEMAS.items():
-        model_columns = set(pandera_schema(tables.TABLES[table], rules.vocabulary).columns)
+        model_columns = set(pandera_schema(catalog.TABLES[table], rules.vocabulary).columns)
         assert set(schema.names) == model_columns, table
         for column in schema.names:
             assert dictionary.describe(table, column), (table, column)

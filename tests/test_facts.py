@@ -8,9 +8,9 @@ import pandas as pd
 from tests.conftest import GOLD, NEWSLETTERS
 from tests.helpers import HEAD, extract_text
 
-from iscm_extract import evaluate
 from iscm_extract.model import DocumentResult
 from iscm_extract.rules import Rules
+from iscm_extract.tools import evaluate
 
 
 def extract(tmp_path: Path, rules: Rules, body: str) -> DocumentResult:
@@ -129,7 +129,7 @@ def test_fact_rows_point_at_their_text(
 
 
 def test_evidence_is_the_whole_sentence_at_the_start_of_a_text() -> None:
-    from iscm_extract.facts import _sentence
+    from iscm_extract.facts.facts import _sentence
 
     text = "30th anniversary of OCAM. Next sentence."
     start, end = _sentence(text, 0, 4)

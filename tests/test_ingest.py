@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import RAW
 
-from iscm_extract.ingest import IngestError, clean_text, read
+from iscm_extract.reading.ingest import IngestError, clean_text, read
 
 
 def cleaned(raw: str) -> str:
@@ -157,7 +157,7 @@ def test_unreadable_inputs_raise_a_one_line_reason(
 def test_a_letter_spaced_run_gets_its_word_gaps_back(letters: str, words: list[str]) -> None:
     from collections import Counter
 
-    from iscm_extract.ingest import respace
+    from iscm_extract.reading.ingest import respace
 
     assert respace(letters, Counter({"iscms": 3})) == words
 

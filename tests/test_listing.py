@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from tests.helpers import OPENING, extract_text
 
-from iscm_extract.listing import ListSyntax, entry_starts
-from iscm_extract.normalise import Resolver
 from iscm_extract.rules import Rules
+from iscm_extract.structure.listing import ListSyntax, entry_starts
+from iscm_extract.structure.normalise import Resolver
 
 
 @pytest.fixture(scope="module")

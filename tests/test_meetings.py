@@ -13,9 +13,10 @@ import pytest
 from tests.conftest import GOLD, NEWSLETTERS, RAW, ROOT
 from tests.helpers import HEAD, extract_text
 
-from iscm_extract import evaluate, pipeline
+from iscm_extract import pipeline
 from iscm_extract.model import MeetingRecord
 from iscm_extract.rules import Rules, RulesError, load_rules
+from iscm_extract.tools import evaluate
 
 
 def extract(tmp_path: Path, rules: Rules, body: str) -> list[MeetingRecord]:

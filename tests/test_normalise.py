@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import ROOT
 
-from iscm_extract.normalise import Resolver, find_definitions, long_form_for, split_name
 from iscm_extract.rules import Rules, RulesError, load_rules
+from iscm_extract.structure.normalise import Resolver, find_definitions, long_form_for, split_name
 from iscm_extract.text import name_key
 
 
@@ -145,7 +145,7 @@ def test_definitions_learned_from_the_text(rules: Rules) -> None:
 
 def test_acronym_list_of_the_report(rules: Rules) -> None:
     text = (ROOT / "raw" / "grcp9-summary-report-2021.txt").read_text()
-    from iscm_extract.ingest import clean_text
+    from iscm_extract.reading.ingest import clean_text
 
     learned = {
         (d.alias, d.iscm_id) for d in find_definitions(clean_text(text).text, rules.registry, rules.normalise)

@@ -16,9 +16,10 @@ import pytest
 from tests.conftest import GOLD, ROOT
 from tests.helpers import extract_text
 
-from iscm_extract import evaluate, pipeline
+from iscm_extract import pipeline
 from iscm_extract.model import MeetingRecord
 from iscm_extract.rules import Rules
+from iscm_extract.tools import evaluate
 
 # --- one set of facts in three page layouts (metamorphic) ------------------------------------------
 

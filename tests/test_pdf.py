@@ -15,9 +15,11 @@ from tests.conftest import DOCUMENTS, GOLD, LAYOUTS, NEWSLETTERS, PdfRun
 from tests.helpers import PARTICIPANT_TABLE, REPORT_HEAD, SMALL_NEWSLETTER, image_only_pdf
 from tests.pdf_render import HEADER, RenderInfo, render
 
-from iscm_extract import cli, ingest, pipeline, write
-from iscm_extract.evaluate import Score, evaluate
+from iscm_extract import cli, pipeline
+from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules
+from iscm_extract.tables import write
+from iscm_extract.tools.evaluate import Score, evaluate
 
 
 def _by_key(scores: list[Score]) -> dict[tuple[str, str], Score]:

@@ -17,9 +17,10 @@ from tests.conftest import GOLD, PARITY_TEXTS, PRODUCERS, RAW, extract_folder
 from tests.helpers import chromium_page
 from tests.html_render import HEADER, render
 
-from iscm_extract import ingest, pdf, pipeline
-from iscm_extract.evaluate import Score, evaluate
+from iscm_extract import pipeline
+from iscm_extract.reading import ingest, pdf
 from iscm_extract.rules import Rules
+from iscm_extract.tools.evaluate import Score, evaluate
 
 PARITY_TABLES = ("sections", "meetings:dated", "themes")
 PARITY = 0.97

@@ -46,8 +46,10 @@ from tests.helpers import (
 )
 from tests.pdf_render import RenderInfo, render
 
-from iscm_extract import cache, cli, pdf, pdf_chars, pipeline
+from iscm_extract import cli, pipeline
+from iscm_extract.reading import pdf, pdf_chars
 from iscm_extract.rules import Rules
+from iscm_extract.tables import cache
 
 PDFIUM = dataclasses.replace(pdf.DEFAULT_SETTINGS, reader="pdfium")
 COMPARED = ("sections", "meetings", "themes")

@@ -7,9 +7,9 @@ from pathlib import Path
 from tests.conftest import GOLD
 from tests.helpers import HEAD, OPENING, extract_text
 
-from iscm_extract import evaluate
 from iscm_extract.model import Publication
 from iscm_extract.rules import Rules
+from iscm_extract.tools import evaluate
 
 
 def publications_of(tmp_path: Path, rules: Rules, text: str, head: str = HEAD + OPENING) -> list[Publication]:

@@ -22,21 +22,13 @@ import pyarrow.parquet as pq
 import pytest
 from tests.conftest import RAW, ROOT
 
-from iscm_extract import (
-    cache,
-    cli,
-    diff,
-    facts,
-    ingest,
-    nlp,
-    output_folder,
-    pipeline,
-    review,
-    segment,
-    validate,
-    write,
-)
+from iscm_extract import cli, pipeline
+from iscm_extract.facts import facts, nlp
+from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules, RulesError, load_rules
+from iscm_extract.structure import segment
+from iscm_extract.tables import cache, output_folder, validate, write
+from iscm_extract.tools import diff, review
 
 PYTHON = sys.executable
 NEWSLETTER_2021 = RAW / "iscm-highlights-2021.txt"
@@ -223,7 +215,7 @@ _KILLER = textwrap.dedent(
     import os, signal, sys, pickle
     from pathlib import Path
     import pyarrow.parquet as pq
-    from iscm_extract import output_folder, write
+    from iscm_extract.tables import output_folder, write
     tables, manifest, words = pickle.loads(Path(sys.argv[1]).read_bytes())
     out, kill_at = Path(sys.argv[2]), sys.argv[3]
     steps = []

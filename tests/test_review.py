@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from tests.conftest import ROOT
 
-from iscm_extract import cli, review
-from iscm_extract.review import Highlight, render_text
+from iscm_extract import cli
+from iscm_extract.tools import review
+from iscm_extract.tools.review import Highlight, render_text
 
 BROWSER_FLAGS = [
     "--headless",

@@ -18,9 +18,10 @@ import pytest
 from tests.conftest import RAW
 
 import iscm_extract
-from iscm_extract import arrow_tables, assemble, cli, document, engines, pipeline, tables, validate, write
+from iscm_extract import cli, engines, pipeline
 from iscm_extract.rules import Rules
-from iscm_extract.tablespec import pandera_schema
+from iscm_extract.tables import arrow_tables, assemble, catalog, document, validate, write
+from iscm_extract.tables.tablespec import pandera_schema
 
 SMALL = RAW / "iscm-survey-global-initiatives-2023.txt"  # the quickest document to extract
 FILES = [*(f"{name}.parquet" for name in write.SCHEMAS), "manifest.json"]
@@ -118,7 +119,7 @@ def test_ids_shared_by_two_documents_are_caught_when_assembling(corpus_outputs: 
 
 
 def test_every_unique_key_without_the_doc_id_is_checked_across_documents(rules: Rules) -> None:
-    for name, spec in tables.TABLES.items():
+    for name, spec in catalog.TABLES.items():
         schema = pandera_schema(spec, rules.vocabulary)
         keys = [(column,) for column, spec in schema.columns.items() if spec.unique]
         if schema.unique:

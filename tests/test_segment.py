@@ -8,9 +8,9 @@ import pytest
 from tests.conftest import GOLD, NEWSLETTERS
 from tests.helpers import HEAD, extract_text
 
-from iscm_extract import evaluate
 from iscm_extract.model import DocumentResult
 from iscm_extract.rules import Rules
+from iscm_extract.tools import evaluate
 
 
 def extract(tmp_path: Path, rules: Rules, text: str, name: str = "issue.txt") -> DocumentResult:

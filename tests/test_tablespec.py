@@ -10,12 +10,13 @@ import pyarrow as pa
 import pytest
 from pandera.errors import SchemaErrors
 
-from iscm_extract import dictionary, diff, tables
 from iscm_extract.rules import Rules
-from iscm_extract.tables import TableDeclarationError, load_tables
-from iscm_extract.tablespec import DICTIONARY_TYPE, arrow_schema, disk_schema, pandera_schema
+from iscm_extract.tables import catalog, dictionary
+from iscm_extract.tables.catalog import TableDeclarationError, load_tables
+from iscm_extract.tables.tablespec import DICTIONARY_TYPE, arrow_schema, disk_schema, pandera_schema
+from iscm_extract.tools import diff
 
-DECLARATION = (Path(tables.__file__).parent / "tables.yaml").read_text(encoding="utf-8")
+DECLARATION = (Path(catalog.__file__).parent / "tables.yaml").read_text(encoding="utf-8")
 # The one edit: a column of headline_stats, declared where it stands in the Parquet file.
 NEW_COLUMN = """      - name: scope
         type: string
@@ -67,14 +68,14 @@ def test_a_column_added_in_one_place_reaches_every_derived_schema(rules: Rules, 
 
     # The keys: diff's key is the declaration's.
     assert spec.key == ("section_id", "metric", "scope")
-    assert all(diff.KEYS[name] == list(s.key) for name, s in tables.TABLES.items())
+    assert all(diff.KEYS[name] == list(s.key) for name, s in catalog.TABLES.items())
 
 
 def test_the_declared_tables_are_the_written_ones() -> None:
-    assert list(tables.TABLES) == list(tables.SCHEMAS) == list(tables.DISK_SCHEMAS)
-    assert tables.DERIVED_TABLES == ("meeting_counts", "iscms", "reconciliation")
-    for name, spec in tables.TABLES.items():
-        assert tables.SCHEMAS[name].names == spec.names
+    assert list(catalog.TABLES) == list(catalog.SCHEMAS) == list(catalog.DISK_SCHEMAS)
+    assert catalog.DERIVED_TABLES == ("meeting_counts", "iscms", "reconciliation")
+    for name, spec in catalog.TABLES.items():
+        assert catalog.SCHEMAS[name].names == spec.names
 
 
 @pytest.mark.parametrize(

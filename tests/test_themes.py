@@ -8,10 +8,10 @@ import pandas as pd
 from tests.conftest import GOLD, NEWSLETTERS
 from tests.helpers import HEAD, OPENING, extract_text
 
-from iscm_extract import evaluate
+from iscm_extract.facts.themes import ThemeCatalogue
 from iscm_extract.model import Problem, ThemeRow
 from iscm_extract.rules import Rules
-from iscm_extract.themes import ThemeCatalogue
+from iscm_extract.tools import evaluate
 
 
 def themes_of(tmp_path: Path, rules: Rules, lists: str) -> tuple[list[ThemeRow], list[Problem]]:

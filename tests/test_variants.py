@@ -7,9 +7,10 @@ import pytest
 from tests.conftest import NEWSLETTERS, ROOT
 from tests.variants import TRANSFORMS, Sample, load_sample, score_samples
 
-from iscm_extract import headings, ingest
-from iscm_extract.evaluate import Score
+from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules
+from iscm_extract.structure import headings
+from iscm_extract.tools.evaluate import Score
 
 TARGETS = {"sections": 0.97, "meetings:dated": 0.95, "themes": 0.95}
 # Issue 12 asks 0.95 for a flattened issue on its own (before issue 12 one found a section in

@@ -15,8 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 from tests.conftest import RAW, ROOT
 
-from iscm_extract import cli, pipeline, write
+from iscm_extract import cli, pipeline
 from iscm_extract.rules import Rules
+from iscm_extract.tables import write
 
 
 def test_tables_load_in_pandas_with_real_dtypes(corpus_outputs: Path) -> None:

@@ -28,8 +28,8 @@ import pandas as pd
 import pyphen
 
 from iscm_extract import pipeline
-from iscm_extract.evaluate import Score, evaluate
 from iscm_extract.rules import Rules
+from iscm_extract.tools.evaluate import Score, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold"

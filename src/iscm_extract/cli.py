@@ -19,20 +19,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from iscm_extract import (
-    __version__,
-    dictionary,
-    diff,
-    engines,
-    evaluate,
-    pipeline,
-    progress,
-    review,
-    validate,
-    write,
-)
-from iscm_extract.ingest import PDF_READERS
+from iscm_extract import __version__, engines, pipeline, progress
+from iscm_extract.reading.ingest import PDF_READERS
 from iscm_extract.rules import DEFAULT_RULES_DIR, Rules, RulesError, load_rules
+from iscm_extract.tables import dictionary, validate, write
+from iscm_extract.tools import diff, evaluate, review
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
 

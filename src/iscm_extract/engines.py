@@ -35,10 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iscm_extract import cache, document, pipeline
-from iscm_extract.document import DocumentTables, Job
+from iscm_extract import pipeline
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.rules import Rules
+from iscm_extract.tables import cache, document
+from iscm_extract.tables.document import DocumentTables, Job
 
 log = logging.getLogger("iscm_extract")
 

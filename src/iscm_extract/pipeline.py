@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from iscm_extract import classify, facts, ingest, listing, normalise, segment
+from iscm_extract.facts import facts
 from iscm_extract.model import DocumentResult, FailedInput, Problem
+from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules
+from iscm_extract.structure import classify, listing, normalise, segment
 
 log = logging.getLogger("iscm_extract")
 
@@ -83,7 +85,7 @@ def extract_document(
         segment_names = resolver.for_stage()  # each stage hands back what it resolved
         sections, segment_problems = segment.segment(document, info, segment_names, rules.sections, syntax)
     # Imported here: spaCy takes about a second to import, and a run served from the cache needs none.
-    from iscm_extract import meetings
+    from iscm_extract.facts import meetings
 
     with timed("meetings"):
         extractor = meetings.MeetingExtractor(rules.meetings, rules.places)

@@ -27,13 +27,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from iscm_extract import assemble, engines, pipeline, write
-from iscm_extract.cache import ResultCache, entry_bytes, read_entry
-from iscm_extract.document import Job
-from iscm_extract.ingest import display_path
+from iscm_extract import engines, pipeline
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.progress import progress_bar
+from iscm_extract.reading.ingest import display_path
 from iscm_extract.rules import Rules
+from iscm_extract.tables import assemble, write
+from iscm_extract.tables.cache import ResultCache, entry_bytes, read_entry
+from iscm_extract.tables.document import Job
 
 log = logging.getLogger("iscm_extract")
 
