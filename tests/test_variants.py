@@ -8,6 +8,7 @@ from tests.conftest import NEWSLETTERS, ROOT
 from tests.variants import TRANSFORMS, Sample, load_sample, score_samples
 
 from iscm_extract.reading import ingest
+from iscm_extract.reading.ligatures import domain_repair
 from iscm_extract.rules import Rules
 from iscm_extract.structure import headings
 from iscm_extract.tools.evaluate import Score
@@ -18,9 +19,7 @@ TARGETS = {"sections": 0.97, "meetings:dated": 0.95, "themes": 0.95}
 FLATTENED_SECTIONS_FLOOR = 0.95
 # Transforms whose scores are still below a target on some newsletter (see the issue 12 note).
 # Strict: when a fix lifts one above its target, the test fails until it is moved out of here.
-SHORT = {
-    ("ligatures_dropped", "themes"): 'the dropped "ffi" of "trafficking" leaves "tracking", itself a word',
-}
+SHORT: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +107,35 @@ def test_a_whole_document_is_repaired_only_where_it_shows_the_fault() -> None:
         ingest.clean_text(lossy).text
         == "The Meeting on migration. Officials met. Combatting migrant smuggling was discussed."
     )
+
+
+def test_a_lossy_document_puts_a_ligature_back_into_a_word_of_the_rules(rules: Rules) -> None:
+    """ "trafficking" without its "ffi" is "tracking", itself a word: in a document that drops
+    ligatures it is put back because the rules name trafficking (the registry, the themes) and
+    not tracking; a document without the fault keeps "tracking"."""
+    assert {"trafficking", "migration"} <= rules.domain_words and "tracking" not in rules.domain_words
+    whole = "Tracking of the Global Compact was discussed."
+    assert ingest.clean_text(whole, rules.domain_words).text == whole
+    lossy = "The Meeng on migraon. Oicials met on Counter-tracking and human tracking. "
+    assert (
+        ingest.clean_text(lossy, rules.domain_words).text
+        == "The Meeting on migration. Officials met on Counter-trafficking and human trafficking."
+    )
+    assert ingest.clean_text(lossy).text.endswith("Counter-tracking and human tracking.")  # no rules
+
+
+@pytest.mark.parametrize(
+    ("word", "domain", "repaired"),
+    [
+        ("tracking", {"trafficking"}, "trafficking"),
+        ("Tracking", {"trafficking"}, "Trafficking"),
+        ("tracking", {"tracking", "trafficking"}, None),  # a word of the rules as read
+        ("tracking", {"migration"}, None),  # no repair is a word of the rules
+        ("ne", {"fine"}, None),  # too short to tell
+    ],
+)
+def test_domain_repair(word: str, domain: set[str], repaired: str | None) -> None:
+    assert domain_repair(word, frozenset(domain)) == repaired
 
 
 @pytest.mark.parametrize("word", ["Meeting", "Niamey", "Tegucigalpa", "Khartoum", "ISCMs", "Quito"])

@@ -71,7 +71,7 @@ def extract_document(
     ingest.IngestError when the file cannot be read."""
     timed = times or StageTimes()
     with timed("ingest"):
-        document, warnings = ingest.read(path, pdf_reader)
+        document, warnings = ingest.read(path, pdf_reader, rules.domain_words)
         if doc_id is not None and doc_id != document.doc_id:
             document = dataclasses.replace(document, doc_id=doc_id)
     problems = [Problem(document.doc_id, "ingest", "warning", w) for w in warnings]

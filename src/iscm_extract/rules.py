@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from iscm_extract.document_rules import (
@@ -247,6 +249,15 @@ class Rules:
             units=frozenset({"count", "percent"}),
             participant_groups=frozenset({"iscm", "host"}),
         )
+
+    @cached_property
+    def domain_words(self) -> frozenset[str]:
+        """The words (lower case, five letters or more) of the registry's names and the themes':
+        what ingest may put a dropped ligature back into even where the word without it is a word
+        too ("tracking" -> "trafficking", ligatures.py)."""
+        names = [form for entry in self.registry.entries for form in entry.long_forms]
+        names += [form for theme in self.themes.themes for form in (theme.name, *theme.variants)]
+        return frozenset(word for name in names for word in re.findall(r"[a-z]{5,}", name.lower()))
 
 
 def load_registry(path: Path) -> Registry:

@@ -56,32 +56,32 @@ def _newlines(raw: str) -> str:
     return raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
 
 
-def clean_text(raw: str) -> MappedText:
+def clean_text(raw: str, domain_words: frozenset[str] = frozenset()) -> MappedText:
     """All passes of the text path, in order. Pure: raw text in, mapped text out."""
-    return _clean_boxed([MappedText.from_raw(_newlines(raw))])
+    return _clean_boxed([MappedText.from_raw(_newlines(raw))], domain_words)
 
 
-def _clean_boxed(box: list[MappedText]) -> MappedText:
+def _clean_boxed(box: list[MappedText], domain_words: frozenset[str] = frozenset()) -> MappedText:
     """clean_text on the text in `box`, taken out of it so that each pass frees its input."""
     text = strip_markup(box.pop())
     box.append(text)
     del text  # held here, it would keep a whole copy alive through every later pass
-    return _layout_boxed(box)
+    return _layout_boxed(box, domain_words)
 
 
-def clean_layout(text: MappedText) -> MappedText:
+def clean_layout(text: MappedText, domain_words: frozenset[str] = frozenset()) -> MappedText:
     """The passes that text from a PDF and text from a converter share."""
-    return _layout_boxed([text])
+    return _layout_boxed([text], domain_words)
 
 
-def _layout_boxed(box: list[MappedText]) -> MappedText:
+def _layout_boxed(box: list[MappedText], domain_words: frozenset[str]) -> MappedText:
     text = normalise_unicode(box.pop())
     text = collapse_letter_spacing(text)
     text = respace_runs(text)
     text = tidy_spaces(text)
     text = dehyphenate(text)
     text = join_broken_paragraphs(text)
-    text = restore_dropped_ligatures(text)
+    text = restore_dropped_ligatures(text, domain_words)
     text = split_run_together(text)
     text = join_split_headings(text)
     return text.rewrite(re.compile(r"\A\n+|\n+\Z"), lambda m: [])
@@ -134,7 +134,7 @@ def decode(data: bytes, source: str) -> tuple[str, list[str]]:
         return text, [f"{source}: not valid UTF-8 ({exc.reason} at byte {exc.start}); decoded as Latin-1"]
 
 
-def read_text(path: Path) -> tuple[Document, list[str]]:
+def read_text(path: Path, domain_words: frozenset[str] = frozenset()) -> tuple[Document, list[str]]:
     """Read a .txt or .md file; returns the document and warnings."""
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
@@ -142,7 +142,7 @@ def read_text(path: Path) -> tuple[Document, list[str]]:
     del data  # the bytes, then the decoded text, are freed as soon as they are used
     box = [MappedText.from_raw(_newlines(raw))]
     del raw
-    cleaned = _clean_boxed(box)
+    cleaned = _clean_boxed(box, domain_words)
     fmt: InputFormat = "md" if path.suffix.lower() == ".md" else "txt"
     return _document(path, sha256, fmt, cleaned), warnings
 
@@ -176,19 +176,26 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read(path: Path, pdf_reader: str = PDF_READERS[0]) -> tuple[Document, list[str]]:
-    """Read any supported input (a PDF with `pdf_reader`). Raises IngestError with a one-line
+def read(
+    path: Path, pdf_reader: str = PDF_READERS[0], domain_words: frozenset[str] = frozenset()
+) -> tuple[Document, list[str]]:
+    """Read any supported input (a PDF with `pdf_reader`; `domain_words`: the rules' words a
+    dropped ligature may be put back into, ligatures.py). Raises IngestError with a one-line
     reason when it cannot."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{path.name}: unsupported file type {suffix or '(none)'}")
     try:
-        return read_pdf(path, pdf_reader) if suffix == ".pdf" else read_text(path)
+        if suffix == ".pdf":
+            return read_pdf(path, pdf_reader, domain_words)
+        return read_text(path, domain_words)
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot read ({exc.strerror})") from exc
 
 
-def read_pdf(path: Path, reader: str = PDF_READERS[0]) -> tuple[Document, list[str]]:
+def read_pdf(
+    path: Path, reader: str = PDF_READERS[0], domain_words: frozenset[str] = frozenset()
+) -> tuple[Document, list[str]]:
     """Read a PDF's text layer (pdf.py, characters from `reader`) and run the shared layout
     passes on it."""
     from iscm_extract.reading import pdf  # imported here: pdfplumber is needed only for PDF input
@@ -200,7 +207,8 @@ def read_pdf(path: Path, reader: str = PDF_READERS[0]) -> tuple[Document, list[s
         layer = pdf.read(path, dataclasses.replace(pdf.DEFAULT_SETTINGS, reader=reader))
     except pdf.PdfError as exc:
         raise IngestError(f"{path.name}: {exc}") from exc
-    cleaned = clean_layout(MappedText(layer.text, array("I", range(len(layer.text))), bytearray(layer.bold)))
+    layer_text = MappedText(layer.text, array("I", range(len(layer.text))), bytearray(layer.bold))
+    cleaned = clean_layout(layer_text, domain_words)
     # A page starts at the first cleaned character that comes from that page or a later one.
     page_starts = tuple(
         next((i for i, src in enumerate(cleaned.source) if src >= start), len(cleaned.text))

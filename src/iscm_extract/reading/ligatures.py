@@ -4,7 +4,10 @@ Some PDFs map the glyph of a ligature ("ti", "ff", ...) to nothing, so that "Mee
 "Meeng" and "Initiatives" "Iniaves". `restore_ligature(word)` tries each ligature at each place
 (twice for longer words) and keeps the commonest English word that results, when it is common
 enough (wordfreq, words.py); the pass `restore_dropped_ligatures` repairs a document's words only
-when a few confident repairs show that its text layer has the fault. The inserted letters take
+when a few confident repairs show that its text layer has the fault. In such a document a word
+that is a word may still have lost a ligature ("trafficking" reads "tracking"): `domain_repair`
+puts it back where the repair is one of the rules' own words (the registry's and the themes'
+names) and the word as read is not. The inserted letters take
 the source offset of the letter after them, every kept letter keeps its own:
 
   "the Iniaves of the Meeng" -> "the Initiatives of the Meeting"
@@ -37,6 +40,7 @@ _RARE_REPAIR_GAIN = 3.0
 _FAULT_SIGN = 3
 _UNKNOWN_REPAIR_MIN_ZIPF = 2.0
 _FAULT_SAMPLE_CHARS = 200_000  # the fault is looked for in the text's start only
+_DOMAIN_MIN_LETTERS = 4  # shorter words are left alone: too many repairs of them are words
 
 
 @lru_cache(maxsize=65536)
@@ -61,6 +65,18 @@ def restore_ligature(word: str, lossy_document: bool = False) -> str | None:
     elif lossy_document:
         floor = min(floor, _UNKNOWN_REPAIR_MIN_ZIPF)
     best: tuple[float, str] | None = None
+    for candidate in _repairs(lower):
+        score = zipf(candidate, "en")
+        if score >= floor and (best is None or score > best[0]):
+            best = (score, candidate)
+    if best is None:
+        return None
+    return word[0] + best[1][1:]
+
+
+def _repairs(lower: str) -> list[str]:
+    """`lower` with one ligature put back at each place (or the same one twice in a long word)."""
+    repairs = []
     for ligature in _LIGATURES:
         candidates = [lower[:i] + ligature + lower[i:] for i in range(1, len(lower) + 1)]
         if len(lower) >= _TWICE_MIN_LETTERS:
@@ -69,22 +85,34 @@ def restore_ligature(word: str, lossy_document: bool = False) -> str | None:
                 for c in candidates
                 for j in range(c.index(ligature) + len(ligature) + 1, len(c) + 1)
             ]
-        for candidate in candidates:
-            score = zipf(candidate, "en")
-            if score >= floor and (best is None or score > best[0]):
-                best = (score, candidate)
-    if best is None:
+        repairs += candidates
+    return repairs
+
+
+def domain_repair(word: str, domain_words: frozenset[str]) -> str | None:
+    """In a document that drops ligatures: `word` with a ligature put back where that makes the
+    one word of `domain_words` it can be, and `word` itself is not one of them; else None.
+
+    >>> domain_repair("tracking", frozenset({"trafficking", "migration"}))
+    'trafficking'
+    >>> domain_repair("Migration", frozenset({"migration"})) is None
+    True
+    """
+    lower = word.lower()
+    if len(lower) < _DOMAIN_MIN_LETTERS or lower in domain_words:
         return None
-    return word[0] + best[1][1:]
+    found = {candidate for candidate in _repairs(lower) if candidate in domain_words}
+    return word[0] + found.pop()[1:] if len(found) == 1 else None
 
 
-def restore_dropped_ligatures(text: MappedText) -> MappedText:
-    """Dropped ligature letters put back where a document's words need them; a document whose
-    words are all whole is left as it is (a few repairs are the sign of a lossy text layer)."""
+def restore_dropped_ligatures(text: MappedText, domain_words: frozenset[str] = frozenset()) -> MappedText:
+    """Dropped ligature letters put back where a document's words need them (or the rules' words:
+    `domain_repair`); a document whose words are all whole is left as it is (a few repairs are
+    the sign of a lossy text layer)."""
 
     def replace(match: re.Match[str]) -> list[Piece]:
         word = match[0]
-        repaired = restore_ligature(word, lossy_document=True)
+        repaired = restore_ligature(word, lossy_document=True) or domain_repair(word, domain_words)
         if repaired is None:
             return [Piece(match.start(), match.end())]
         # The inserted letters, one piece per insertion ("Iniaves": "ti" twice): every kept letter
