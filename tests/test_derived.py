@@ -13,7 +13,8 @@ import pytest
 from tests.conftest import ROOT
 
 from iscm_extract.rules import Rules, RulesError, load_rules
-from iscm_extract.tables import derived, write
+from iscm_extract.tables import derived
+from iscm_extract.tables.rows import build_rows
 
 
 def _record(mention: str, n: int | None, day: date | None, year: int, **extra: Any) -> dict[str, Any]:
@@ -150,7 +151,7 @@ def test_reconciliation_puts_stated_figures_beside_the_counts(corpus_outputs: Pa
 
 
 def test_the_tolerance_comes_from_the_rules(corpus_results: dict, rules: Rules) -> None:
-    rows = write.build_rows(list(corpus_results.values()), [])
+    rows = build_rows(list(corpus_results.values()), [])
     loose = dataclasses.replace(rules.reconciliation, absolute_tolerance=1000)
     found, warnings = derived.reconciliation_rows(loose, rows)
     assert len(found) == len(STATED_2023) and warnings == []

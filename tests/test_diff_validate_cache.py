@@ -17,7 +17,8 @@ from tests.conftest import RAW, ROOT
 from iscm_extract import cli, pipeline, progress
 from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules, load_rules
-from iscm_extract.tables import validate, write
+from iscm_extract.tables import arrow_tables, catalog, validate, write
+from iscm_extract.tables.rows import FACT_TABLES
 from iscm_extract.tools import diff
 
 
@@ -31,8 +32,8 @@ def copy_of(tmp_path: Path, corpus_outputs: Path) -> Path:
 def _rewrite(path: Path, change) -> None:  # type: ignore[no-untyped-def]
     """Rewrite a table with `change` applied to its frame (vocabularies decoded, then encoded again)."""
     frame = change(validate.read_frame(path))
-    plain = pa.Table.from_pandas(frame, schema=write.SCHEMAS[path.stem], preserve_index=False)
-    pq.write_table(write.encode_vocabularies(path.stem, plain), path)
+    plain = pa.Table.from_pandas(frame, schema=catalog.SCHEMAS[path.stem], preserve_index=False)
+    pq.write_table(arrow_tables.encode_vocabularies(path.stem, plain), path)
 
 
 def _by_table(diffs: list[diff.TableDiff]) -> dict[str, diff.TableDiff]:
@@ -181,7 +182,7 @@ def test_fact_tables_are_checked_for_spans_ids_and_counts(copy_of: Path, rules: 
         frame.at[checked, "count_ok"] = not frame.at[checked, "count_ok"]
         return frame
 
-    for table in write.FACT_TABLES:
+    for table in FACT_TABLES:
         _rewrite(copy_of / f"{table}.parquet", broken_span)
     for table, column in [
         ("publications", "iscm_id"),
@@ -191,7 +192,7 @@ def test_fact_tables_are_checked_for_spans_ids_and_counts(copy_of: Path, rules: 
         _rewrite(copy_of / f"{table}.parquet", unknown_id(column))
     _rewrite(copy_of / "themes.parquet", wrong_count)
     failures = validate.validate_dir(copy_of, rules.vocabulary)
-    for table in write.FACT_TABLES:
+    for table in FACT_TABLES:
         assert any(f.startswith(f"{table}.") and "start_before_end" in f for f in failures), table
     for table in ("publications", "survey_respondents", "speakers"):
         assert any(f.startswith(f"{table}.iscm_id") and "NOT-AN-ID" in f for f in failures), table
@@ -203,7 +204,7 @@ def test_an_invalid_table_is_never_written(tmp_path: Path, rules: Rules) -> None
     tables = write.build_tables([result], [])
     frame = tables["sections"].to_pandas(types_mapper=validate.NULLABLE.get)
     frame.at[0, "kind"] = "appendix"
-    tables["sections"] = pa.Table.from_pandas(frame, schema=write.SCHEMAS["sections"], preserve_index=False)
+    tables["sections"] = pa.Table.from_pandas(frame, schema=catalog.SCHEMAS["sections"], preserve_index=False)
     with pytest.raises(validate.ValidationError, match="appendix"):
         write.write_outputs(tables, {}, tmp_path / "out", rules.vocabulary)
     assert not (tmp_path / "out").exists()
@@ -219,7 +220,7 @@ def test_cache_skips_unchanged_inputs_and_rules_changes_invalidate_it(tmp_path: 
     first = pipeline.run([RAW], tmp_path / "a", load_rules(rules_dir), options)
     second = pipeline.run([RAW], tmp_path / "b", load_rules(rules_dir), options)
     assert (first.n_extracted, second.n_extracted) == (5, 0)
-    for name in write.SCHEMAS:
+    for name in catalog.SCHEMAS:
         assert (tmp_path / "a" / f"{name}.parquet").read_bytes() == (
             tmp_path / "b" / f"{name}.parquet"
         ).read_bytes()
@@ -238,7 +239,7 @@ def test_cache_skips_unchanged_inputs_and_rules_changes_invalidate_it(tmp_path: 
 
 def test_two_workers_give_the_same_tables_as_one(tmp_path: Path, rules: Rules, corpus_outputs: Path) -> None:
     pipeline.run([RAW], tmp_path, rules, pipeline.RunOptions(workers=2))
-    for name in write.SCHEMAS:
+    for name in catalog.SCHEMAS:
         assert (tmp_path / f"{name}.parquet").read_bytes() == (
             corpus_outputs / f"{name}.parquet"
         ).read_bytes()

@@ -18,7 +18,7 @@ from tests.pdf_render import HEADER, RenderInfo, render
 from iscm_extract import cli, pipeline
 from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules
-from iscm_extract.tables import write
+from iscm_extract.tables.rows import FACT_TABLES
 from iscm_extract.tools.evaluate import Score, evaluate
 
 
@@ -67,7 +67,7 @@ def test_pdf_facts_score_as_the_text_facts(
     """Theme lists, publications, anniversaries, headline figures, the report's participant table
     (a ruled table across pages) and speakers, and the survey's respondents read from the PDF as
     from the text: theme names, counts and URLs wrap in columns, table cells wrap in their cells."""
-    tables = list(write.FACT_TABLES)
+    tables = list(FACT_TABLES)
     pdf_scores = _by_key(evaluate(GOLD, pdf_runs[columns].out, tables))
     text_scores = _by_key(evaluate(GOLD, corpus_outputs, tables))
     assert pdf_scores["themes", "*"].f1 >= 0.97 * text_scores["themes", "*"].f1, pdf_scores["themes", "*"]

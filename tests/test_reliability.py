@@ -27,7 +27,7 @@ from iscm_extract.facts import facts, nlp
 from iscm_extract.reading import ingest
 from iscm_extract.rules import Rules, RulesError, load_rules
 from iscm_extract.structure import segment
-from iscm_extract.tables import cache, output_folder, validate, write
+from iscm_extract.tables import arrow_tables, cache, catalog, output_folder, validate, write
 from iscm_extract.tools import diff, review
 
 PYTHON = sys.executable
@@ -345,7 +345,7 @@ def test_a_damaged_cache_entry_is_a_miss_and_is_replaced(
         assert pipeline.run([SMALL], tmp_path / "b", rules, options).n_extracted == 1
     assert "checksum mismatch" in caplog.text
     assert entry.read_bytes() == good  # replaced
-    for name in write.SCHEMAS:
+    for name in catalog.SCHEMAS:
         assert (tmp_path / "a" / f"{name}.parquet").read_bytes() == (
             tmp_path / "b" / f"{name}.parquet"
         ).read_bytes()
@@ -619,8 +619,8 @@ def test_a_backtick_in_a_diff_row_keeps_the_markdown(tmp_path: Path, corpus_outp
     table = pq.read_table(copy / "publications.parquet").to_pandas(types_mapper=validate.NULLABLE.get)
     table.loc[0, "title"] = "A `tick` and a | pipe <b>"
     pq.write_table(
-        write.with_pandas_dtypes(
-            pa.Table.from_pandas(table, schema=write.SCHEMAS["publications"], preserve_index=False)
+        arrow_tables.with_pandas_dtypes(
+            pa.Table.from_pandas(table, schema=catalog.SCHEMAS["publications"], preserve_index=False)
         ),
         copy / "publications.parquet",
     )

@@ -20,11 +20,11 @@ from tests.conftest import RAW
 import iscm_extract
 from iscm_extract import cli, engines, pipeline
 from iscm_extract.rules import Rules
-from iscm_extract.tables import arrow_tables, assemble, catalog, document, validate, write
+from iscm_extract.tables import arrow_tables, assemble, catalog, document, validate
 from iscm_extract.tables.tablespec import pandera_schema
 
 SMALL = RAW / "iscm-survey-global-initiatives-2023.txt"  # the quickest document to extract
-FILES = [*(f"{name}.parquet" for name in write.SCHEMAS), "manifest.json"]
+FILES = [*(f"{name}.parquet" for name in catalog.SCHEMAS), "manifest.json"]
 
 
 def _same_files(a: Path, b: Path) -> None:
@@ -54,7 +54,7 @@ def test_extract_tables_never_raises_for_a_bad_input(
     found = iscm_extract.extract_tables(path, rules)
     assert found.failure is not None and message in found.failure.message
     assert found.failed_input() is not None
-    assert set(found.tables) == set(write.SCHEMAS) - {"iscms"}
+    assert set(found.tables) == set(catalog.SCHEMAS) - {"iscms"}
     assert found.tables["documents"].column("doc_id").to_pylist() == [path.stem]
     (problem,) = found.problems
     assert (problem.severity, problem.stage) == ("error", "ingest") and message in problem.message
@@ -66,10 +66,10 @@ def test_extract_tables_gives_the_rows_a_run_writes(rules: Rules, corpus_outputs
     assert found.failure is None and found.doc_id == SMALL.stem
     for name, table in found.tables.items():
         written = pq.read_table(corpus_outputs / f"{name}.parquet")
-        plain = written.cast(write.SCHEMAS[name].with_metadata(written.schema.metadata))
+        plain = written.cast(catalog.SCHEMAS[name].with_metadata(written.schema.metadata))
         mine = plain.filter(pa.compute.equal(plain["doc_id"], SMALL.stem))
         assert table.to_pylist() == mine.to_pylist(), name
-        assert table.schema.equals(write.SCHEMAS[name], check_metadata=False), name
+        assert table.schema.equals(catalog.SCHEMAS[name], check_metadata=False), name
     assert found.tables["survey_respondents"].num_rows > 5
     assert found.iscm_years and all(years <= {2023} for years in found.iscm_years.values())
 
@@ -110,7 +110,7 @@ def test_batches_group_small_inputs_and_keep_a_large_one_alone(tmp_path: Path) -
 
 
 def test_ids_shared_by_two_documents_are_caught_when_assembling(corpus_outputs: Path) -> None:
-    tables = {name: pq.read_table(corpus_outputs / f"{name}.parquet") for name in write.SCHEMAS}
+    tables = {name: pq.read_table(corpus_outputs / f"{name}.parquet") for name in catalog.SCHEMAS}
     assert assemble.cross_document_failures(tables) == []
     sections = tables["sections"]
     tables["sections"] = pa.concat_tables([sections, sections.slice(0, 1)])
@@ -135,7 +135,7 @@ def test_large_tables_are_written_a_row_group_at_a_time(
     monkeypatch.setattr(assemble, "_BLOCK", 2)  # and assembled from several chunks
     pipeline.run([RAW], tmp_path, rules)
     assert pq.ParquetFile(tmp_path / "meetings.parquet").num_row_groups > 1
-    for name in write.SCHEMAS:
+    for name in catalog.SCHEMAS:
         written = pq.read_table(tmp_path / f"{name}.parquet")
         assert written.equals(pq.read_table(corpus_outputs / f"{name}.parquet"), check_metadata=True), name
     assert validate.validate_dir(tmp_path, rules.vocabulary) == []

@@ -17,7 +17,7 @@ from tests.conftest import RAW, ROOT
 
 from iscm_extract import cli, pipeline
 from iscm_extract.rules import Rules
-from iscm_extract.tables import write
+from iscm_extract.tables import catalog
 
 
 def test_tables_load_in_pandas_with_real_dtypes(corpus_outputs: Path) -> None:
@@ -33,7 +33,7 @@ def test_tables_load_in_pandas_with_real_dtypes(corpus_outputs: Path) -> None:
     sections = pd.read_parquet(corpus_outputs / "sections.parquet")
     assert str(sections["char_start"].dtype) == "Int64"
     assert str(sections["kind"].dtype) == "category"
-    for name, schema in write.DISK_SCHEMAS.items():
+    for name, schema in catalog.DISK_SCHEMAS.items():
         assert pq.read_schema(corpus_outputs / f"{name}.parquet").remove_metadata().equals(schema)
 
 
@@ -83,7 +83,7 @@ def test_manifest_lists_inputs_rows_and_versions(corpus_outputs: Path) -> None:
 
 def test_two_runs_give_identical_tables(tmp_path: Path, rules: Rules, corpus_outputs: Path) -> None:
     pipeline.run([RAW], tmp_path, rules)
-    for name in write.SCHEMAS:
+    for name in catalog.SCHEMAS:
         assert (tmp_path / f"{name}.parquet").read_bytes() == (
             corpus_outputs / f"{name}.parquet"
         ).read_bytes()

@@ -22,7 +22,7 @@ import pyarrow as pa
 from iscm_extract import __version__, engines, pipeline, progress
 from iscm_extract.reading.ingest import PDF_READERS
 from iscm_extract.rules import DEFAULT_RULES_DIR, Rules, RulesError, load_rules
-from iscm_extract.tables import dictionary, validate, write
+from iscm_extract.tables import catalog, dictionary, output_folder, validate
 from iscm_extract.tools import diff, evaluate, review
 
 DEFAULT_CACHE = Path(".cache") / "iscm-extract"
@@ -233,7 +233,7 @@ def _extract(args: argparse.Namespace) -> int:
     )
     try:
         result = pipeline.run(args.paths, args.out, rules, options)
-    except (pipeline.EmptyInputError, write.OutputError, engines.EngineError) as exc:
+    except (pipeline.EmptyInputError, output_folder.OutputError, engines.EngineError) as exc:
         print(f"iscm-extract: {exc}", file=sys.stderr)
         return 2
     except validate.ValidationError as exc:
@@ -253,8 +253,8 @@ def _extract_usage_error(args: argparse.Namespace) -> str | None:
     if missing:
         return f"no such file or folder: {', '.join(map(str, missing))}"
     try:
-        write.check_output_dir(args.out)
-    except write.OutputError as exc:
+        output_folder.check_output_dir(args.out)
+    except output_folder.OutputError as exc:
         return str(exc)
     return None
 
@@ -320,10 +320,10 @@ def _main(argv: list[str] | None) -> int:
         print(evaluate.format_scores(scores, show_errors=not args.quiet_errors))
         return 0
     if args.command == "diff":
-        unknown = sorted(set(args.table or []) - set(write.SCHEMAS))
+        unknown = sorted(set(args.table or []) - set(catalog.SCHEMAS))
         if unknown:
             print(
-                f"iscm-extract: unknown table {', '.join(unknown)} (tables: {', '.join(write.SCHEMAS)})",
+                f"iscm-extract: unknown table {', '.join(unknown)} (tables: {', '.join(catalog.SCHEMAS)})",
                 file=sys.stderr,
             )
             return 2

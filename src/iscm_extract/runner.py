@@ -32,7 +32,7 @@ from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.progress import progress_bar
 from iscm_extract.reading.ingest import display_path
 from iscm_extract.rules import Rules
-from iscm_extract.tables import assemble, write
+from iscm_extract.tables import arrow_tables, assemble, output_folder, write
 from iscm_extract.tables.cache import ResultCache, entry_bytes, read_entry
 from iscm_extract.tables.document import Job
 
@@ -84,7 +84,7 @@ def run(
     inputs = pipeline.collect_inputs(paths)
     if not inputs and not options.allow_empty:
         raise pipeline.EmptyInputError("no input files found: nothing extracted, outputs left as they were")
-    write.check_output_dir(out_dir)  # before the work, not after it
+    output_folder.check_output_dir(out_dir)  # before the work, not after it
     ids, renamed = pipeline.assign_doc_ids(inputs)
     order = sorted(inputs, key=lambda path: ids[path])  # every table is in doc_id order
     cache = (
@@ -132,7 +132,7 @@ def _result(
     failed = {f.doc_id for f in stream.failed}
     return pipeline.RunResult(
         failed=stream.failed,
-        row_counts=write.row_counts(tables),
+        row_counts=arrow_tables.row_counts(tables),
         n_extracted=n_extracted,
         dropped=stream.dropped,
         unreconciled=unreconciled,

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from iscm_extract.rules import Rules
-from iscm_extract.tables import cache, derived, document, validate, write
+from iscm_extract.tables import arrow_tables, cache, derived, document, validate
 from iscm_extract.tables.catalog import DOCUMENT_TABLES, SCHEMAS, TABLES
 
 # Tables are concatenated this many documents at a time, so that a table is a few large chunks
@@ -102,7 +102,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Assembled:
-    tables: write.TableFiles  # every table, in SCHEMAS order
+    tables: arrow_tables.TableFiles  # every table, in SCHEMAS order
     sources: list[Source]
 
 
@@ -116,8 +116,8 @@ class _TableFile:
         self.names = SCHEMAS[name].names
         self.columns: dict[str, list[Any]] = {column: [] for column in self.names}
         self.documents = 0
-        self.size = write.TableSize(0, 0)
-        self.writer = pa.ipc.new_file(str(folder / f"{name}.arrow"), write.table_of(name, []).schema)
+        self.size = arrow_tables.TableSize(0, 0)
+        self.writer = pa.ipc.new_file(str(folder / f"{name}.arrow"), arrow_tables.table_of(name, []).schema)
 
     def add(self, columns: dict[str, list[Any]] | None) -> None:
         if columns is not None:
@@ -133,7 +133,9 @@ class _TableFile:
         if self.columns[self.names[0]]:
             block = document.table_from_columns(self.name, self.columns)
             self.writer.write_table(block)
-            self.size = write.TableSize(self.size.rows + block.num_rows, self.size.nbytes + block.nbytes)
+            self.size = arrow_tables.TableSize(
+                self.size.rows + block.num_rows, self.size.nbytes + block.nbytes
+            )
         self.columns = {column: [] for column in self.names}
         self.documents = 0
 
@@ -160,12 +162,12 @@ def assemble(parts: PartFolder, count: int, rules: Rules) -> Assembled:
         sources.append(Source(entry.doc_id, entry.source_path, entry.sha256))
     for file in files.values():
         file.close()
-    iscms = write.table_of("iscms", derived.iscms_from_named(rules.registry, named))
+    iscms = arrow_tables.table_of("iscms", derived.iscms_from_named(rules.registry, named))
     with pa.ipc.new_file(str(folder / "iscms.arrow"), iscms.schema) as writer:
         writer.write_table(iscms)
     sizes = {name: files[name].size for name in DOCUMENT_TABLES}
-    sizes["iscms"] = write.TableSize(iscms.num_rows, iscms.nbytes)
-    tables = write.TableFiles(folder, {name: sizes[name] for name in SCHEMAS})
+    sizes["iscms"] = arrow_tables.TableSize(iscms.num_rows, iscms.nbytes)
+    tables = arrow_tables.TableFiles(folder, {name: sizes[name] for name in SCHEMAS})
     failures = validate.validate_frames({"iscms": validate.frame_of(iscms)}, rules.vocabulary)
     failures += cross_document_failures(tables)
     if failures:
@@ -189,7 +191,9 @@ def cross_document_failures(tables: Mapping[str, pa.Table]) -> list[str]:
     only the keys kept)."""
     failures = []
     for name, key in GLOBAL_KEYS.items():
-        batches = tables.batches(name) if isinstance(tables, write.TableFiles) else tables[name].to_batches()
+        batches = (
+            tables.batches(name) if isinstance(tables, arrow_tables.TableFiles) else tables[name].to_batches()
+        )
         keys = pa.chunked_array([_keys(batch, key) for batch in batches], pa.string())
         if pc.count_distinct(keys, mode="all").as_py() != len(keys):
             failures.append(f"{name}: {'+'.join(key)} not unique across documents")

@@ -4,7 +4,7 @@ worker processes or to a Dask cluster.
 `extract_tables(path, rules)` is the public per-document function. It never raises for a bad
 input: a file that cannot be read, or any exception inside one document's extraction, is in its
 result (`failure`, and an error row in its `problems` table naming the stage). Its rows are
-validated as `write.isolate_failures` validates them: a row that fails a check is dropped, with
+validated as `isolate.isolate_failures` validates them: a row that fails a check is dropped, with
 an error row in `problems` naming the table and the check (`dropped`). Only a bug that no row can
 explain (a column missing) raises validate.ValidationError.
 
@@ -31,8 +31,9 @@ from iscm_extract import pipeline
 from iscm_extract.model import DocumentResult, FailedInput, Problem
 from iscm_extract.reading.ingest import PDF_READERS
 from iscm_extract.rules import Rules
-from iscm_extract.tables import derived, validate, write
+from iscm_extract.tables import arrow_tables, derived, isolate, validate
 from iscm_extract.tables.catalog import DOCUMENT_TABLES, SCHEMAS
+from iscm_extract.tables.rows import add_document_derived_rows, build_rows, problems_rows
 
 _DOCUMENT_DERIVED = ("meeting_counts", "reconciliation")
 
@@ -96,7 +97,7 @@ class DocumentTables:
         """The same rows with `extra` problems rows, in the problems table's order."""
         if not extra:
             return self
-        problems = write.table_of("problems", write.problems_rows([*self.problems, *extra]))
+        problems = arrow_tables.table_of("problems", problems_rows([*self.problems, *extra]))
         return dataclasses.replace(self, tables={**self.tables, "problems": problems})
 
 
@@ -136,9 +137,9 @@ def tables_of(
     """Each extraction outcome's validated rows, with its document-level derived tables."""
     results = [o for o in outcomes if isinstance(o, DocumentResult)]
     failed = [o for o in outcomes if isinstance(o, FailedInput)]
-    rows, added = write.isolate_failures(write.build_rows(results, failed), rules.vocabulary)
+    rows, added = isolate.isolate_failures(build_rows(results, failed), rules.vocabulary)
     named = derived.named_years(rows)
-    rows = write.add_document_derived_rows(rows, rules)
+    rows = add_document_derived_rows(rows, rules)
     _check_derived(rows, rules)
     by_doc = _split(rows)
     dropped: dict[str, list[Problem]] = defaultdict(list)
@@ -163,7 +164,7 @@ def _document_tables(
 ) -> DocumentTables:
     doc_id = _doc_id(outcome)
     rows = by_doc.get(doc_id, {})
-    tables = {name: write.table_of(name, rows.get(name, [])) for name in DOCUMENT_TABLES}
+    tables = {name: arrow_tables.table_of(name, rows.get(name, [])) for name in DOCUMENT_TABLES}
     years = {iscm_id: frozenset(found) for iscm_id, found in named.get(doc_id, {}).items()}
     if isinstance(outcome, FailedInput):
         return DocumentTables(
@@ -174,18 +175,20 @@ def _document_tables(
     return DocumentTables(doc_id, document.source_path, document.sha256, tables, years, dropped, result=kept)
 
 
-def _check_derived(rows: write.Rows, rules: Rules) -> None:
+def _check_derived(rows: arrow_tables.Rows, rules: Rules) -> None:
     """The derived tables of a batch pass their checks (they are made from valid rows: a failure
     is a bug, and stops the run as at the final write)."""
     frames = {
-        name: validate.frame_of(write.table_of(name, rows[name])) for name in _DOCUMENT_DERIVED if rows[name]
+        name: validate.frame_of(arrow_tables.table_of(name, rows[name]))
+        for name in _DOCUMENT_DERIVED
+        if rows[name]
     }
     failures = validate.validate_frames(frames, rules.vocabulary)
     if failures:
         raise validate.ValidationError("tables fail validation, nothing written:\n  " + "\n  ".join(failures))
 
 
-def _split(rows: write.Rows) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def _split(rows: arrow_tables.Rows) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """doc_id -> table -> that document's rows, in the batch's order."""
     by_doc: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for name in DOCUMENT_TABLES:
@@ -223,4 +226,4 @@ def table_from_columns(name: str, columns: Any) -> pa.Table:
         table = pa.Table.from_arrays(arrays, schema=schema)
     except (pa.ArrowException, OverflowError) as exc:
         raise ValueError(f"{name}: {exc}") from exc
-    return table.replace_schema_metadata(write.pandas_metadata(name))
+    return table.replace_schema_metadata(arrow_tables.pandas_metadata(name))

@@ -39,23 +39,12 @@ from iscm_extract.model import DocumentResult, FailedInput
 from iscm_extract.rules import Rules, Vocabulary, load_rules
 from iscm_extract.tables import validate
 from iscm_extract.tables.arrow_tables import (
-    ROW_GROUP_BYTES,
-    Rows,
-    TableFiles,
-    TableSize,
-    encode_vocabularies,
-    pandas_metadata,
     row_counts,
-    table_of,
     tables_from_rows,
-    with_pandas_dtypes,
     write_parquet,
 )
-from iscm_extract.tables.catalog import DERIVED_TABLES, DISK_SCHEMAS, SCHEMAS, VOCABULARY_COLUMNS
-from iscm_extract.tables.isolate import isolate_failures
+from iscm_extract.tables.catalog import SCHEMAS
 from iscm_extract.tables.output_folder import (
-    RUN_FILE,
-    OutputError,
     check_output_dir,
     is_current,
     new_staging,
@@ -63,41 +52,9 @@ from iscm_extract.tables.output_folder import (
     publish,
 )
 from iscm_extract.tables.rows import (
-    FACT_TABLES,
     add_derived_rows,
-    add_document_derived_rows,
     build_rows,
-    problems_rows,
 )
-
-# Names other modules and the tests use from here.
-__all__ = [
-    "DERIVED_TABLES",
-    "DISK_SCHEMAS",
-    "FACT_TABLES",
-    "ROW_GROUP_BYTES",
-    "RUN_FILE",
-    "SCHEMAS",
-    "VOCABULARY_COLUMNS",
-    "OutputError",
-    "Rows",
-    "TableFiles",
-    "TableSize",
-    "add_document_derived_rows",
-    "build_manifest",
-    "build_rows",
-    "build_tables",
-    "check_output_dir",
-    "encode_vocabularies",
-    "isolate_failures",
-    "pandas_metadata",
-    "problems_rows",
-    "read_tables",
-    "row_counts",
-    "table_of",
-    "with_pandas_dtypes",
-    "write_outputs",
-]
 
 log = logging.getLogger("iscm_extract")
 
